@@ -1,0 +1,43 @@
+# safetynet — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/safetynet
+ADDR ?= :8080
+
+.PHONY: run test db build migrate ingest lint vet fmt bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/safetynet
+
+## db: a local PostgreSQL with pgvector (installs and builds what is missing)
+db:
+	bash scripts/setup-db.sh
+
+migrate: db build
+	$(BIN) migrate
+
+## ingest: the bundled starter corpus; ingesting twice changes nothing
+ingest: migrate
+	$(BIN) ingest knowledge/corpus
+
+## run: database, migrations, starter corpus, then the service on $(ADDR)
+run: ingest
+	$(BIN) serve --addr $(ADDR)
+
+## test: every test, against a real PostgreSQL with pgvector
+test: db test-deps
+	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "not gofmt'ed:"; echo "$$bad"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## test-deps: what the tests need beyond Go and the database
+test-deps:
+	@bash scripts/test-deps.sh
+
+bench: build
+	$(BIN) bench retrieve --chunks 100000
+	$(BIN) bench bot
+	$(BIN) bench outreach --households 100000
+
+clean:
+	rm -rf bin

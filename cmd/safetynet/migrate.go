@@ -1,0 +1,27 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/safetynet/safetynet/internal/db"
+)
+
+func init() {
+	register(command{name: "migrate", usage: "apply the embedded database migrations (safe to run again)", run: runMigrate})
+}
+
+func runMigrate(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 {
+		return badInput("migrate takes no arguments, got %q", args[0])
+	}
+	pool, err := env.DB(ctx)
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "migrations applied")
+	return nil
+}

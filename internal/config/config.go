@@ -1,0 +1,123 @@
+// Package config reads the service's settings from the environment once, at
+// start-up, and validates them, so a typo fails loudly before anything runs.
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultDatabaseURL is the local database that scripts/setup-db.sh prepares.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/safetynet?sslmode=disable"
+
+// Config is every setting of cli.md. Secrets may be given as NAME_FILE, a
+// path whose content is the value, so they need not sit in the environment.
+type Config struct {
+	DatabaseURL string
+	// DataKey encrypts ID numbers and phones; nil until set. Code that stores
+	// personal data must refuse to run without it.
+	DataKey  []byte
+	Hotline  string
+	TZ       *time.Location
+	LogLevel slog.Level
+
+	TelegramToken         string
+	TelegramAPIURL        string
+	TelegramWebhookURL    string
+	TelegramWebhookSecret string
+
+	OpenAIBaseURL    string
+	OpenAIKey        string
+	OpenAIChatModel  string
+	OpenAIEmbedModel string
+
+	OutreachRate float64
+}
+
+// LLMEnabled tells whether an OpenAI-compatible server is configured.
+func (c Config) LLMEnabled() bool { return c.OpenAIBaseURL != "" }
+
+// FromEnv reads and validates the settings.
+func FromEnv() (Config, error) { return fromLookup(os.LookupEnv) }
+
+func fromLookup(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name string) (string, error) {
+		if v, ok := lookup(name); ok && v != "" {
+			return strings.TrimSpace(v), nil
+		}
+		if p, ok := lookup(name + "_FILE"); ok && p != "" {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return "", fmt.Errorf("%s_FILE: %w", name, err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+		return "", nil
+	}
+	var c Config
+	var err error
+	str := func(name, def string) string {
+		if err != nil {
+			return ""
+		}
+		var v string
+		v, err = get(name)
+		if v == "" {
+			return def
+		}
+		return v
+	}
+
+	c.DatabaseURL = str("DATABASE_URL", DefaultDatabaseURL)
+	key := str("SAFETYNET_DATA_KEY", "")
+	c.Hotline = str("SAFETYNET_HOTLINE", "12345")
+	tz := str("SAFETYNET_TZ", "Asia/Shanghai")
+	level := str("SAFETYNET_LOG_LEVEL", "info")
+	c.TelegramToken = str("TELEGRAM_BOT_TOKEN", "")
+	c.TelegramAPIURL = str("TELEGRAM_API_URL", "")
+	c.TelegramWebhookURL = str("TELEGRAM_WEBHOOK_URL", "")
+	c.TelegramWebhookSecret = str("TELEGRAM_WEBHOOK_SECRET", "")
+	c.OpenAIBaseURL = str("OPENAI_BASE_URL", "")
+	c.OpenAIKey = str("OPENAI_API_KEY", "")
+	c.OpenAIChatModel = str("OPENAI_CHAT_MODEL", "gpt-4o-mini")
+	c.OpenAIEmbedModel = str("OPENAI_EMBED_MODEL", "")
+	rate := str("OUTREACH_RATE", "25")
+	if err != nil {
+		return Config{}, err
+	}
+
+	if key != "" {
+		c.DataKey, err = base64.StdEncoding.DecodeString(key)
+		if err != nil || len(c.DataKey) != 32 {
+			return Config{}, fmt.Errorf("SAFETYNET_DATA_KEY: must be 32 bytes in base64 (try: head -c 32 /dev/urandom | base64)")
+		}
+	}
+	if c.TZ, err = time.LoadLocation(tz); err != nil {
+		return Config{}, fmt.Errorf("SAFETYNET_TZ: unknown zone %q", tz)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return Config{}, fmt.Errorf("SAFETYNET_LOG_LEVEL: %q is not debug, info, warn or error", level)
+	}
+	if c.OutreachRate, err = strconv.ParseFloat(rate, 64); err != nil || c.OutreachRate <= 0 {
+		return Config{}, fmt.Errorf("OUTREACH_RATE: %q is not a positive number of messages a second", rate)
+	}
+	for name, u := range map[string]string{"DATABASE_URL": c.DatabaseURL, "TELEGRAM_API_URL": c.TelegramAPIURL,
+		"TELEGRAM_WEBHOOK_URL": c.TelegramWebhookURL, "OPENAI_BASE_URL": c.OpenAIBaseURL} {
+		if u == "" {
+			continue
+		}
+		if p, perr := url.Parse(u); perr != nil || p.Scheme == "" {
+			return Config{}, fmt.Errorf("%s: %q is not a URL", name, u)
+		}
+	}
+	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
+		return Config{}, fmt.Errorf("TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, so forged updates are refused")
+	}
+	return c, nil
+}

@@ -27,7 +27,10 @@ const (
 type InputError struct {
 	Field string
 	Msg   string
+	cause error // what the JSON reader reported, if anything
 }
+
+func (e *InputError) Unwrap() error { return e.cause }
 
 func (e *InputError) Error() string {
 	if e.Field == "" {
@@ -63,10 +66,14 @@ func readJSON(r io.Reader, field string) (any, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, inputErr(field, "内容为空，需要一个 JSON 对象")
 		}
-		return nil, inputErr(field, "不是有效的 JSON：%v", err)
+		ie := inputErr(field, "不是有效的 JSON：%v", err)
+		ie.cause = err
+		return nil, ie
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, inputErr(field, "JSON 对象后面还有多余的内容")
+		ie := inputErr(field, "JSON 对象后面还有多余的内容")
+		ie.cause = err
+		return nil, ie
 	}
 	return v, nil
 }

@@ -235,7 +235,7 @@ func (c checker) dibao() ProgramResult {
 func (c checker) incomeNotes() []string {
 	var out []string
 	for _, i := range c.imputed {
-		out = append(out, "第 "+strconv.Itoa(i+1)+" 位家人在劳动年龄内、能干活但没有工作，收入按当地最低工资 "+yuan(c.h.Region.MinWageMonthly)+" 计算。")
+		out = append(out, "第 "+strconv.Itoa(i+1)+" 位家人在劳动年龄内、能干活但没有工作，收入按当地最低工资 "+yuan(c.h.Region.MinWageMonthly)+"计算。")
 	}
 	if c.h.MonthlyEmploymentCosts > 0 {
 		out = append(out, "已扣除外出工作的必要花费（交通、吃饭、通信）每月 "+yuan(c.h.MonthlyEmploymentCosts)+"。")

@@ -31,20 +31,23 @@ func checkHTML(s string) (int, error) {
 			visible++
 			i++
 		case '<':
-			j := strings.IndexByte(s[i:], '>')
-			if j < 0 {
-				return 0, fmt.Errorf("Unclosed start tag at byte offset %d", i)
-			}
-			tag := s[i+1 : i+j]
+			tag := s[i+1:]
 			closing := strings.HasPrefix(tag, "/")
 			tag = strings.TrimPrefix(tag, "/")
-			name, _, _ := strings.Cut(tag, " ")
+			name := tag
+			if k := strings.IndexAny(tag, " \t\n>"); k >= 0 {
+				name = tag[:k]
+			}
 			name = strings.ToLower(name)
 			if !htmlTags[name] {
 				if closing {
 					return 0, fmt.Errorf("Unexpected end tag at byte offset %d", i)
 				}
 				return 0, fmt.Errorf("Unsupported start tag \"%s\" at byte offset %d", name, i)
+			}
+			j := strings.IndexByte(s[i:], '>')
+			if j < 0 {
+				return 0, fmt.Errorf("Unclosed start tag at byte offset %d", i)
 			}
 			if closing {
 				if len(stack) == 0 {

@@ -132,7 +132,8 @@ func badRequest(desc string) *apiError {
 // get the same answer as an unknown chat.
 func (p params) chatID() (int64, *apiError) {
 	v := strings.TrimSpace(p["chat_id"])
-	if v == "" {
+	// go-telegram/bot encodes a missing chat_id as the JSON null.
+	if v == "" || v == "null" {
 		return 0, badRequest("chat_id is empty")
 	}
 	id, err := strconv.ParseInt(v, 10, 64)

@@ -1,0 +1,591 @@
+package document
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Chunk sizes in characters (runes). A chunk aims at targetMin–targetMax;
+// only a section that cannot be cut at a sentence grows up to hardMax.
+const (
+	targetMin = 200
+	targetMax = 500
+	hardMax   = 800
+	tinyMax   = 60  // below this a piece is merged into a neighbour
+	overlap   = 150 // the longest sentence repeated at the start of the next piece
+)
+
+// kinds of section markers, in order of rank (outermost first).
+const (
+	kPart     = "part"      // 发言二: parts of a compilation
+	kCN       = "cn"        // 一、
+	kParen    = "paren"     // (一) （一）
+	kNum      = "num"       // 1. 1、
+	kNumParen = "num-paren" // (1)
+	kShi      = "shi"       // 一是 二是
+	kMD       = "md"        // a markdown heading without numbering
+)
+
+var rank = map[string]int{kPart: 0, kCN: 1, kParen: 2, kNum: 3, kNumParen: 4, kShi: 5}
+
+type mark struct {
+	kind  string
+	rank  int
+	ord   int
+	label string // normalized: "一、", "(一)", "1.", "(1)", "一是"
+	end   int    // bytes of the line the marker takes
+	md    bool   // from a markdown heading: always accepted
+	text  string // heading text when it is known (markdown)
+}
+
+var (
+	cnMark       = regexp.MustCompile(`^([一二三四五六七八九十]{1,3})、`)
+	parenMark    = regexp.MustCompile(`^[(（]([一二三四五六七八九十]{1,3})[)）]`)
+	numMark      = regexp.MustCompile(`^(\d{1,2})[.．、]`)
+	numParenMark = regexp.MustCompile(`^[(（](\d{1,2})[)）]`)
+	shiMark      = regexp.MustCompile(`^([一二三四五六七八九十]{1,2})是`)
+	mdHeading    = regexp.MustCompile(`^(#{1,6})\s+(.*)$`)
+	// words that end a short heading glued to its text ("总体目标民政兜底…").
+	gluedHeading = regexp.MustCompile(`^\p{Han}{0,6}?(?:目标|要求|任务|原则|思想|措施|步骤|意义|范围|对象|标准|程序|职责|依据|附则|总则)`)
+)
+
+// markerAt returns the section marker at the start of s, or nil.
+func markerAt(s string) *mark {
+	if g := mdHeading.FindStringSubmatch(s); g != nil {
+		text := strings.TrimSpace(g[2])
+		if m := markerAt(text); m != nil && m.kind != kShi {
+			m.md, m.end = true, len(s)-len(text)+m.end
+			return m
+		}
+		depth := len(g[1])
+		return &mark{kind: kMD + g[1], rank: max(depth-1, 1), label: clip(text, 20), end: len(s), md: true, text: text}
+	}
+	if g := cnMark.FindStringSubmatchIndex(s); g != nil {
+		n := cnNumber(s[g[2]:g[3]])
+		return &mark{kind: kCN, rank: rank[kCN], ord: n, label: s[g[2]:g[3]] + "、", end: g[1]}
+	}
+	if g := parenMark.FindStringSubmatchIndex(s); g != nil {
+		n := cnNumber(s[g[2]:g[3]])
+		return &mark{kind: kParen, rank: rank[kParen], ord: n, label: "(" + s[g[2]:g[3]] + ")", end: g[1]}
+	}
+	if g := numParenMark.FindStringSubmatchIndex(s); g != nil {
+		n := atoi(s[g[2]:g[3]])
+		return &mark{kind: kNumParen, rank: rank[kNumParen], ord: n, label: "(" + s[g[2]:g[3]] + ")", end: g[1]}
+	}
+	if g := numMark.FindStringSubmatchIndex(s); g != nil {
+		// "1.8万" is a number, not a heading
+		if r, _ := utf8.DecodeRuneInString(s[g[1]:]); r >= '0' && r <= '9' || r == utf8.RuneError {
+			return nil
+		}
+		n := atoi(s[g[2]:g[3]])
+		return &mark{kind: kNum, rank: rank[kNum], ord: n, label: s[g[2]:g[3]] + ".", end: g[1]}
+	}
+	if g := shiMark.FindStringSubmatchIndex(s); g != nil {
+		n := cnNumber(s[g[2]:g[3]])
+		return &mark{kind: kShi, rank: rank[kShi], ord: n, label: s[g[2]:g[3]] + "是", end: g[1]}
+	}
+	return nil
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// cnNumber reads 一…九十九; 0 if it is not a number.
+func cnNumber(s string) int {
+	digit := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return digit[rs[0]]
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + digit[rs[1]]
+	case len(rs) == 2 && rs[1] == '十':
+		return digit[rs[0]] * 10
+	case len(rs) == 3 && rs[1] == '十':
+		return digit[rs[0]]*10 + digit[rs[2]]
+	}
+	return 0
+}
+
+// level is one step of a section path.
+type level struct {
+	kind, label, heading string
+	rank                 int
+}
+
+// block is the text of one section up to its first subsection.
+type block struct {
+	path  []level
+	paras []string
+}
+
+func (b *block) text() string { return strings.Join(b.paras, "\n") }
+
+// inlineBreak are the characters after which a marker may start inside a line.
+const inlineBreak = "。；;！？!?：:"
+
+type splitter struct {
+	partRe *regexp.Regexp // stem + ordinal of a compilation's parts, or nil
+	partLb string         // the stem's last word, for labels ("发言")
+}
+
+// split cuts cleaned text into chunks along its structure.
+func split(cleaned, title string) []Chunk {
+	sp := splitter{}
+	if stem, ok := compilationStem(title); ok {
+		sp.partRe = regexp.MustCompile(regexp.QuoteMeta(stem) + `([一二三四五六七八九十]{1,2})`)
+		rs := []rune(stem)
+		sp.partLb = string(rs[max(len(rs)-2, 0):])
+	}
+	return chunkBlocks(sp.blocks(cleaned, title))
+}
+
+// compilationStem: "…推进会发言合集" is a compilation whose parts are
+// headed "…推进会发言二", "…推进会发言三".
+func compilationStem(title string) (string, bool) {
+	for _, suf := range []string{"合集", "汇编", "选编", "汇总", "摘编"} {
+		if stem, ok := strings.CutSuffix(title, suf); ok && utf8.RuneCountInString(stem) >= 6 {
+			return stem, true
+		}
+	}
+	return "", false
+}
+
+// segment is a piece of a line that may start with a marker; inline pieces
+// rejoin the previous paragraph when their marker is not accepted.
+type segment struct {
+	text   string
+	inline bool
+	part   *mark // a compilation part heading
+}
+
+func (sp splitter) segments(cleaned, title string) []segment {
+	var segs []segment
+	partsSeen := map[int]bool{}
+	for _, line := range strings.Split(cleaned, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		pieces := []segment{{text: line}}
+		if sp.partRe != nil {
+			pieces = pieces[:0]
+			rest, first := line, true
+			for {
+				loc := sp.partRe.FindStringSubmatchIndex(rest)
+				if loc == nil {
+					break
+				}
+				if before := strings.TrimSpace(rest[:loc[0]]); before != "" {
+					pieces = append(pieces, segment{text: before, inline: !first})
+				}
+				n := cnNumber(rest[loc[2]:loc[3]])
+				partsSeen[n] = true
+				lb := sp.partLb + rest[loc[2]:loc[3]]
+				pieces = append(pieces, segment{text: rest[loc[0]:loc[1]], part: &mark{kind: kPart, rank: 0, ord: n, label: lb, md: true, text: lb, end: loc[1] - loc[0]}})
+				rest, first = rest[loc[1]:], false
+			}
+			if rest = strings.TrimSpace(rest); rest != "" {
+				pieces = append(pieces, segment{text: rest, inline: !first})
+			}
+		}
+		for _, p := range pieces {
+			if p.part != nil {
+				segs = append(segs, p)
+				continue
+			}
+			for i, s := range inlineSegments(p.text) {
+				segs = append(segs, segment{text: s, inline: p.inline || i > 0})
+			}
+		}
+	}
+	// Parts numbered from 二: the text after the title is part 一.
+	if sp.partRe != nil && len(partsSeen) > 0 && !partsSeen[1] {
+		for i, s := range segs {
+			if s.part != nil {
+				break
+			}
+			if s.text != title && !s.inline {
+				lb := sp.partLb + "一"
+				part := segment{part: &mark{kind: kPart, ord: 1, label: lb, md: true, text: lb}}
+				segs = append(segs[:i], append([]segment{part}, segs[i:]...)...)
+				break
+			}
+		}
+	}
+	return segs
+}
+
+// inlineSegments cuts a line before markers that follow a sentence end
+// ("…。二是…") or a short heading ("三、重点任务(一)社会救助…").
+func inlineSegments(line string) []string {
+	var out []string
+	start := 0
+	headStart := markerAt(line) != nil
+	prev := rune(0)
+	for i, r := range line {
+		if i > start {
+			cut := false
+			if strings.ContainsRune(inlineBreak, prev) {
+				cut = markerAt(line[i:]) != nil && !strings.HasPrefix(line[i:], "#")
+			} else if headStart && (r == '(' || r == '（' || (r >= '1' && r <= '9')) {
+				// a short heading with no punctuation yet, glued to a subsection
+				seg := line[start:i]
+				if m := markerAt(line[i:]); m != nil && m.kind != kShi && utf8.RuneCountInString(seg) <= 24 && !strings.ContainsAny(seg, "。，,；;：:") {
+					if mm := markerAt(seg); mm != nil && mm.rank < m.rank {
+						cut = true
+					}
+				}
+			}
+			if cut {
+				out = append(out, line[start:i])
+				start = i
+				headStart = true
+			}
+		}
+		prev = r
+	}
+	return append(out, line[start:])
+}
+
+// blocks walks the segments, accepting markers that continue a numbering
+// sequence, and returns the sections in order.
+func (sp splitter) blocks(cleaned, title string) []block {
+	var (
+		out   []block
+		stack []level
+		last  = map[string]int{}
+		cur   = block{}
+	)
+	flush := func() {
+		if len(cur.paras) > 0 || len(cur.path) > 0 {
+			out = append(out, cur)
+		}
+	}
+	for _, s := range sp.segments(cleaned, title) {
+		m := s.part
+		if m == nil {
+			m = markerAt(s.text)
+		}
+		if m != nil && (m.md || m.ord == 1 || m.ord == last[m.kind]+1) && (m.md || m.ord > 0) {
+			last[m.kind] = m.ord
+			for len(stack) > 0 && stack[len(stack)-1].rank >= m.rank {
+				stack = stack[:len(stack)-1]
+			}
+			heading := m.text
+			if heading == "" {
+				heading = headingOf(s.text[m.end:])
+			}
+			stack = append(stack, level{kind: m.kind, label: m.label, heading: heading, rank: m.rank})
+			flush()
+			cur = block{path: append([]level(nil), stack...)}
+			if s.text != "" && !strings.HasPrefix(s.text, "#") {
+				cur.paras = append(cur.paras, s.text)
+			} else if s.text != "" {
+				cur.paras = append(cur.paras, strings.TrimSpace(strings.TrimLeft(s.text, "#")))
+			}
+			continue
+		}
+		if s.inline && len(cur.paras) > 0 {
+			cur.paras[len(cur.paras)-1] += s.text
+		} else if s.text != "" {
+			cur.paras = append(cur.paras, s.text)
+		}
+	}
+	flush()
+	return out
+}
+
+// headingOf takes the heading words from the text after a marker.
+func headingOf(rest string) string {
+	rest = strings.TrimSpace(rest)
+	if loc := gluedHeading.FindStringIndex(rest); loc != nil && loc[1] < len(rest) {
+		if r, _ := utf8.DecodeRuneInString(rest[loc[1]:]); !strings.ContainsRune(inlineBreak+"，,、)）", r) {
+			return rest[:loc[1]]
+		}
+	}
+	first := rest
+	if i := strings.IndexAny(first, "。；;！？!?:："); i >= 0 {
+		first = first[:i]
+	}
+	if utf8.RuneCountInString(first) <= 30 {
+		return strings.TrimSpace(first)
+	}
+	if i := strings.IndexAny(first, "，,"); i >= 0 && utf8.RuneCountInString(first[:i]) <= 30 {
+		return first[:i]
+	}
+	return clip(first, 24) + "…"
+}
+
+func clip(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n])
+}
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
+// unit is a run of text with one section path, before size limits.
+type unit struct {
+	section, heading string
+	top              string // the outermost label, to keep merges inside one section
+	text             string
+}
+
+// chunkBlocks turns sections into chunks: a section that is only a heading
+// is carried into its first subsection, small sibling sections are packed
+// together, long ones cut at sentence ends, tiny leftovers merged.
+func chunkBlocks(blocks []block) []Chunk {
+	// carry heading-only sections into their first subsection
+	var carry []string
+	var kept []block
+	for i, b := range blocks {
+		t := b.text()
+		if i+1 < len(blocks) && runes(t) < tinyMax && isDescendant(blocks[i+1].path, b.path) {
+			if t != "" {
+				carry = append(carry, t)
+			}
+			continue
+		}
+		if len(carry) > 0 {
+			b.paras = append(append([]string(nil), carry...), b.paras...)
+			carry = nil
+		}
+		kept = append(kept, b)
+	}
+
+	// pack small siblings
+	var units []unit
+	for i := 0; i < len(kept); {
+		j := i + 1
+		size := runes(kept[i].text())
+		for size < targetMin && j < len(kept) && siblings(kept[i].path, kept[j].path) && size+runes(kept[j].text()) <= targetMax {
+			size += runes(kept[j].text())
+			j++
+		}
+		units = append(units, packUnit(kept[i:j]))
+		i = j
+	}
+
+	// cut long units, merge tiny ones
+	var pieces []unit
+	for _, u := range units {
+		for _, t := range cutText(u.text) {
+			p := u
+			p.text = t
+			pieces = append(pieces, p)
+		}
+	}
+	var merged []unit
+	for i := 0; i < len(pieces); i++ {
+		p := pieces[i]
+		if runes(p.text) < tinyMax {
+			if n := len(merged); n > 0 && merged[n-1].top == p.top && runes(merged[n-1].text)+runes(p.text) <= hardMax {
+				merged[n-1].text += "\n" + p.text
+				continue
+			}
+			if i+1 < len(pieces) && pieces[i+1].top == p.top && runes(pieces[i+1].text)+runes(p.text) <= hardMax {
+				pieces[i+1].text = p.text + "\n" + pieces[i+1].text
+				pieces[i+1].section, pieces[i+1].heading = p.section, p.heading
+				continue
+			}
+		}
+		merged = append(merged, p)
+	}
+	chunks := make([]Chunk, 0, len(merged))
+	for _, p := range merged {
+		if strings.TrimSpace(p.text) == "" {
+			continue
+		}
+		chunks = append(chunks, Chunk{Ord: len(chunks), Section: p.section, Heading: p.heading, Text: p.text})
+	}
+	return chunks
+}
+
+func isDescendant(child, parent []level) bool {
+	if len(child) <= len(parent) {
+		return false
+	}
+	for i := range parent {
+		if child[i].label != parent[i].label {
+			return false
+		}
+	}
+	return true
+}
+
+func siblings(a, b []level) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	for i := 0; i < len(a)-1; i++ {
+		if a[i].label != b[i].label {
+			return false
+		}
+	}
+	return a[len(a)-1].kind == b[len(b)-1].kind
+}
+
+func packUnit(bs []block) unit {
+	first, lastB := bs[0], bs[len(bs)-1]
+	var labels, heads []string
+	for i, l := range first.path {
+		if i == len(first.path)-1 {
+			break
+		}
+		labels = append(labels, l.label)
+		if l.heading != "" {
+			heads = append(heads, l.heading)
+		}
+	}
+	u := unit{}
+	if len(first.path) > 0 {
+		leaf := first.path[len(first.path)-1]
+		lb := leaf.label
+		var hs []string
+		for _, b := range bs {
+			if h := b.path[len(b.path)-1].heading; h != "" {
+				hs = append(hs, h)
+			}
+		}
+		if len(bs) > 1 {
+			lb += "—" + lastB.path[len(lastB.path)-1].label
+		}
+		labels = append(labels, lb)
+		if len(hs) > 0 {
+			heads = append(heads, strings.Join(hs, "；"))
+		}
+		u.top = first.path[0].label
+	}
+	u.section = strings.Join(labels, " ")
+	u.heading = strings.Join(heads, " > ")
+	var texts []string
+	for _, b := range bs {
+		if t := b.text(); t != "" {
+			texts = append(texts, t)
+		}
+	}
+	u.text = strings.Join(texts, "\n")
+	return u
+}
+
+// sentences splits text after sentence ends (keeping closing quotes with
+// their sentence) and at line ends; joined back they give the text.
+func sentences(text string) []string {
+	var out []string
+	rs := []rune(text)
+	start := 0
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if r == '\n' || strings.ContainsRune("。！？!?；;", r) {
+			j := i + 1
+			for j < len(rs) && strings.ContainsRune("”’」』)）\"", rs[j]) {
+				j++
+			}
+			out = append(out, string(rs[start:j]))
+			start = j
+			i = j - 1
+		}
+	}
+	if start < len(rs) {
+		out = append(out, string(rs[start:]))
+	}
+	// a sentence longer than hardMax is cut at commas, then by length
+	var fine []string
+	for _, s := range out {
+		if runes(s) <= hardMax {
+			fine = append(fine, s)
+			continue
+		}
+		fine = append(fine, cutLong(s)...)
+	}
+	return fine
+}
+
+func cutLong(s string) []string {
+	var out []string
+	rs := []rune(s)
+	for len(rs) > targetMax {
+		cut := targetMax
+		for k := targetMax; k > targetMax/2; k-- {
+			if strings.ContainsRune("，,、", rs[k-1]) {
+				cut = k
+				break
+			}
+		}
+		out = append(out, string(rs[:cut]))
+		rs = rs[cut:]
+	}
+	return append(out, string(rs))
+}
+
+// cutText cuts a long text into pieces of at most targetMax where sentence
+// ends allow, the next piece repeating the previous piece's last sentence.
+func cutText(text string) []string {
+	text = strings.TrimSpace(text)
+	if runes(text) <= targetMax {
+		return []string{text}
+	}
+	sents := sentences(text)
+	var (
+		out  []string
+		cur  []string
+		size int
+	)
+	emit := func() {
+		out = append(out, strings.TrimSpace(strings.Join(cur, "")))
+	}
+	fresh := 0 // sentences in cur that are not overlap
+	for _, s := range sents {
+		n := runes(s)
+		if size+n > targetMax && fresh > 0 {
+			emit()
+			prev := cur[len(cur)-1]
+			cur, size, fresh = nil, 0, 0
+			if p := strings.TrimSpace(prev); runes(p) <= overlap && size+runes(p)+n <= hardMax {
+				cur, size = []string{p + sepAfter(prev)}, runes(p)
+			}
+		}
+		cur = append(cur, s)
+		size += n
+		fresh++
+	}
+	if fresh > 0 {
+		tail := strings.TrimSpace(strings.Join(cur, ""))
+		// a short tail goes back into the previous piece when it fits
+		if len(out) > 0 && runes(tail) < targetMin/2 {
+			rest := strings.TrimSpace(strings.Join(cur[len(cur)-fresh:], ""))
+			if runes(out[len(out)-1])+runes(rest) <= hardMax {
+				out[len(out)-1] += sepOf(out[len(out)-1], rest) + rest
+				return out
+			}
+		}
+		out = append(out, tail)
+	}
+	return out
+}
+
+// sepAfter keeps a paragraph break after an overlapped sentence that had one.
+func sepAfter(s string) string {
+	if strings.HasSuffix(s, "\n") {
+		return "\n"
+	}
+	return ""
+}
+
+func sepOf(a, b string) string {
+	if strings.HasSuffix(a, "\n") || strings.HasPrefix(b, "\n") {
+		return ""
+	}
+	return ""
+}

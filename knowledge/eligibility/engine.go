@@ -264,13 +264,13 @@ func (c checker) expenditure() ProgramResult {
 		p.Reasons = []string{"不扣刚性支出时收入已低于标准，按普通低保申请即可，不需要走支出型低保。"}
 	case c.expenditureEligible():
 		p.Verdict = Eligible
-		p.Reasons = []string{"人均月收入 " + yuan(c.A) + " 高于标准 " + yuan(c.S) + "，但扣除看病、残疾、上学等刚性支出每月 " + yuan(c.h.MonthlyRigidExpenses) + " 后，人均只剩 " + yuan(c.B) + "，低于标准，可能符合支出型贫困低保。"}
+		p.Reasons = []string{"人均月收入 " + yuan(c.A) + "高于标准 " + yuan(c.S) + "，但扣除看病、残疾、上学等刚性支出每月 " + yuan(c.h.MonthlyRigidExpenses) + "后，人均只剩 " + yuan(c.B) + "，低于标准，可能符合支出型贫困低保。"}
 	case c.h.MonthlyRigidExpenses > 0:
 		p.Verdict = NotEligible
-		p.Reasons = []string{"扣除刚性支出每月 " + yuan(c.h.MonthlyRigidExpenses) + " 后，人均月收入 " + yuan(c.B) + " 仍" + notBelow(c.B, c.S) + "标准 " + yuan(c.S) + "。"}
+		p.Reasons = []string{"扣除刚性支出每月 " + yuan(c.h.MonthlyRigidExpenses) + "后，人均月收入 " + yuan(c.B) + "仍" + notBelow(c.B, c.S) + "标准 " + yuan(c.S) + "。"}
 	default:
 		p.Verdict = NotEligible
-		p.Reasons = []string{"没有填看病、残疾、上学等刚性支出，人均月收入 " + yuan(c.B) + " " + notBelow(c.B, c.S) + "标准 " + yuan(c.S) + "。"}
+		p.Reasons = []string{"没有填看病、残疾、上学等刚性支出，人均月收入 " + yuan(c.B) + notBelow(c.B, c.S) + "标准 " + yuan(c.S) + "。"}
 	}
 	return p
 }
@@ -293,13 +293,13 @@ func (c checker) phaseout() ProgramResult {
 		p.Reasons = []string{"渐退只适用于正在领取低保、收入好转的家庭；您家目前没有领取低保。"}
 	case c.B < c.S:
 		p.Verdict = NotEligible
-		p.Reasons = []string{"人均月收入 " + yuan(c.B) + " 仍低于标准 " + yuan(c.S) + "，可以继续享受低保，不需要渐退。"}
+		p.Reasons = []string{"人均月收入 " + yuan(c.B) + "仍低于标准 " + yuan(c.S) + "，可以继续享受低保，不需要渐退。"}
 	case c.B <= c.capLine:
 		p.Verdict = Eligible
-		p.Reasons = []string{"人均月收入 " + yuan(c.B) + " 已超过标准 " + yuan(c.S) + "，但没有超过 " + yuan(c.capLine) + "（标准的 " + num(reg.PhaseoutCapMultiple) + " 倍），低保不会马上停，可以再领 " + monthsText(minM, maxM) + " 的渐退期，让生活稳下来。"}
+		p.Reasons = []string{"人均月收入 " + yuan(c.B) + "已超过标准 " + yuan(c.S) + "，但没有超过 " + yuan(c.capLine) + "（标准的 " + num(reg.PhaseoutCapMultiple) + " 倍），低保不会马上停，还有一段渐退期（" + monthsText(minM, maxM) + "），帮助生活稳下来。"}
 	default:
 		p.Verdict = NotEligible
-		p.Reasons = []string{"人均月收入 " + yuan(c.B) + " 高于渐退上限 " + yuan(c.capLine) + "（标准的 " + num(reg.PhaseoutCapMultiple) + " 倍），家庭将退出低保。恭喜生活有了好转；如果以后又遇到困难，可以再申请。"}
+		p.Reasons = []string{"人均月收入 " + yuan(c.B) + "高于渐退上限 " + yuan(c.capLine) + "（标准的 " + num(reg.PhaseoutCapMultiple) + " 倍），家庭将退出低保。恭喜生活有了好转；如果以后又遇到困难，可以再申请。"}
 	}
 	return p
 }
@@ -323,10 +323,10 @@ func (c checker) lowIncome() ProgramResult {
 		p.Reasons = []string{"家庭可能符合低保，低保的保障更多，不必再按低收入家庭认定。"}
 	case c.B <= c.lowLine:
 		p.Verdict = Eligible
-		p.Reasons = []string{"人均月收入 " + yuan(c.B) + " 高于低保标准 " + yuan(c.S) + "，但不超过低收入家庭认定线 " + yuan(c.lowLine) + "（标准的 " + num(c.h.Region.LowIncomeMultiplier) + " 倍），可能被认定为低收入家庭（低保边缘家庭），可以申请医疗、教育、住房等专项救助。"}
+		p.Reasons = []string{"人均月收入 " + yuan(c.B) + "高于低保标准 " + yuan(c.S) + "，但不超过低收入家庭认定线 " + yuan(c.lowLine) + "（标准的 " + num(c.h.Region.LowIncomeMultiplier) + " 倍），可能被认定为低收入家庭（低保边缘家庭），可以申请医疗、教育、住房等专项救助。"}
 	default:
 		p.Verdict = NotEligible
-		p.Reasons = []string{"人均月收入 " + yuan(c.B) + " 高于低收入家庭认定线 " + yuan(c.lowLine) + "（低保标准的 " + num(c.h.Region.LowIncomeMultiplier) + " 倍）。"}
+		p.Reasons = []string{"人均月收入 " + yuan(c.B) + "高于低收入家庭认定线 " + yuan(c.lowLine) + "（低保标准的 " + num(c.h.Region.LowIncomeMultiplier) + " 倍）。"}
 	}
 	return p
 }
@@ -342,7 +342,7 @@ func (c checker) single() ProgramResult {
 	}
 	if c.B > c.lowLine {
 		p.Verdict = NotEligible
-		p.Reasons = []string{"单人户只适用于低收入家庭；人均月收入 " + yuan(c.B) + " 高于认定线 " + yuan(c.lowLine) + "。"}
+		p.Reasons = []string{"单人户只适用于低收入家庭；人均月收入 " + yuan(c.B) + "高于认定线 " + yuan(c.lowLine) + "。"}
 		return p
 	}
 	for i, m := range c.h.Members {
@@ -362,7 +362,7 @@ func (c checker) single() ProgramResult {
 	}
 	if len(p.Members) > 0 {
 		p.Verdict = Eligible
-		p.Reasons = append(p.Reasons, "家庭人均月收入 "+yuan(c.B)+" 不超过低收入家庭认定线 "+yuan(c.lowLine)+"。")
+		p.Reasons = append(p.Reasons, "家庭人均月收入 "+yuan(c.B)+"不超过低收入家庭认定线 "+yuan(c.lowLine)+"。")
 	} else {
 		p.Verdict = NotEligible
 		p.Reasons = []string{"家里没有重度残疾、重病或没有劳动能力的老人，单人户政策用不上。"}
@@ -383,7 +383,7 @@ func (c checker) tekun() ProgramResult {
 		who := "第 " + strconv.Itoa(i+1) + " 位家人"
 		switch {
 		case m.MonthlyIncome >= c.S:
-			near = append(near, who+"自己的月收入 "+yuan(m.MonthlyIncome)+" 不低于标准 "+yuan(c.S)+"。")
+			near = append(near, who+"自己的月收入 "+yuan(m.MonthlyIncome)+"不低于标准 "+yuan(c.S)+"。")
 		case m.Supporters == SupportersAble:
 			near = append(near, who+"有能力赡养、抚养的亲人，暂不属于特困人员。")
 		default:
@@ -396,7 +396,7 @@ func (c checker) tekun() ProgramResult {
 			if m.Supporters == SupportersUnable {
 				sup = "法定赡养、抚养、扶养人没有能力供养"
 			}
-			p.Reasons = append(p.Reasons, who+kind+"，自己的月收入 "+yuan(m.MonthlyIncome)+" 低于标准 "+yuan(c.S)+"，而且"+sup+"，可能符合特困人员救助供养。")
+			p.Reasons = append(p.Reasons, who+kind+"，自己的月收入 "+yuan(m.MonthlyIncome)+"低于标准 "+yuan(c.S)+"，而且"+sup+"，可能符合特困人员救助供养。")
 		}
 	}
 	if len(p.Members) > 0 {

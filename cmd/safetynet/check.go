@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/safetynet/safetynet/knowledge/eligibility"
+)
+
+func init() {
+	register(command{name: "check", usage: "[--json] FILE|-  eligibility pre-check of one household", run: runCheck})
+}
+
+// runCheck reads one household (a file, or standard input for "-"), runs
+// the pre-check and prints the result: JSON with --json, else a report in
+// Chinese. Nothing reaches standard output unless the input was valid.
+func runCheck(_ context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	flags, rest := flagArgs(args, map[string]bool{"json": true})
+	if err := fs.Parse(flags); err != nil {
+		return badInput("%v", err)
+	}
+	rest = append(rest, fs.Args()...)
+	if len(rest) != 1 {
+		return badInput("need exactly one FILE (or - for standard input), got %d", len(rest))
+	}
+
+	var in io.Reader = env.Stdin
+	name := "standard input"
+	if rest[0] != "-" {
+		f, err := os.Open(rest[0])
+		if err != nil {
+			return badInput("open %s: %v", rest[0], err)
+		}
+		defer f.Close()
+		in, name = f, rest[0]
+	}
+	h, err := eligibility.Decode(io.LimitReader(in, 1<<20))
+	if err != nil {
+		var ie *eligibility.InputError
+		if errors.As(err, &ie) {
+			field := ie.Field
+			if field == "" {
+				field = "(document)"
+			}
+			return badInput("%s: field %s: %s", name, field, ie.Msg)
+		}
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+
+	res := eligibility.Check(h, env.Cfg.Hotline)
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res); err != nil {
+			return fmt.Errorf("write result: %w", err)
+		}
+		return nil
+	}
+	if _, err := io.WriteString(env.Stdout, res.Text()); err != nil {
+		return fmt.Errorf("write result: %w", err)
+	}
+	return nil
+}

@@ -41,18 +41,19 @@ var (
 		regexp.MustCompile(`^(?:发布|发文|更新)?(?:时间|日期)\s*[:：]`),
 		regexp.MustCompile(`于\d{4}年\d{1,2}月\d{1,2}日发表|发表于\s*\d{4}|^(?:作者|编辑|责任编辑|来源)\s*[:：]`),
 		regexp.MustCompile(`^(?:图片|图|image|img|\[图片\])$`),
-		regexp.MustCompile(`由会员分享|可在线阅读|分享文档赚钱|页珍藏版|淘文阁|原创力文档|道客巴巴|豆丁网|文档下载|下载积分`),
 		regexp.MustCompile(`来源于网络|仅供参考|免责声明|版权所有|不对文章内容|转载请注明|ICP备|技术支持\s*[:：]`),
-		regexp.MustCompile(`^(?:上一篇|下一篇|返回顶部|返回首页|相关阅读|相关链接|相关文章|推荐阅读|热门文章)`),
+		regexp.MustCompile(`^(?:上一篇|下一篇|返回顶部|返回首页|相关阅读|相关链接|相关文章|推荐阅读|热门文章)|关于我们|联系我们|网站地图|加入我们|设为首页|加入收藏`),
 	}
-	navSep = regexp.MustCompile(`[ \t]+`)
+	// strongNoise marks a line as chrome whatever its length: download-site
+	// wrappers and share prompts never occur in policy prose.
+	strongNoise = regexp.MustCompile(`由会员分享|可在线阅读|分享文档赚钱|页珍藏版|淘文阁|原创力文档|道客巴巴|豆丁网|扫一扫在手机|在手机端打开`)
+	navSep      = regexp.MustCompile(`[ \t]+`)
 	// numbered link: "  12. 某区召开…" (a space after the dot: headline lists, not policy items)
 	linkItem = regexp.MustCompile(`^(\d{1,3})[.、)]\s+\S`)
 	// a bullet label of a download site's footer: "- 关 键 词:"
 	footerLabel = regexp.MustCompile(`^[-•·]\s*[^:：]{1,12}[:：]\s*$`)
 	// a page marker of a paginated capture: "5、兴有效衔接…"
-	pageMarker  = regexp.MustCompile(`^(\d{1,3})、`)
-	sentenceEnd = "。！？!?；;”\"」』)）"
+	pageMarker = regexp.MustCompile(`^(\d{1,3})、`)
 )
 
 // normalize unifies line ends and spaces; it does not remove anything.
@@ -91,6 +92,7 @@ func Clean(text string) string {
 	kept = dropLinkLists(kept)
 	kept = dropFooter(kept)
 	kept = joinPages(kept)
+	kept = dropRepeats(kept)
 	for i, line := range kept {
 		kept[i] = tidySpaces(line)
 	}
@@ -98,6 +100,9 @@ func Clean(text string) string {
 }
 
 func isNoise(line string) bool {
+	if strongNoise.MatchString(line) {
+		return true
+	}
 	n := utf8.RuneCountInString(line)
 	if n <= 100 {
 		for _, re := range noiseLine {
@@ -118,12 +123,33 @@ func isNavLine(line string) bool {
 	if len(fields) < 4 {
 		return false
 	}
+	total := 0
 	for _, f := range fields {
-		if utf8.RuneCountInString(f) > 12 {
+		n := utf8.RuneCountInString(f)
+		if n > 20 {
 			return false
 		}
+		total += n
 	}
-	return true
+	return total <= 10*len(fields)
+}
+
+// dropRepeats removes a title repeated at the start of the next line
+// ("…的通知" then "…的通知各市(州)民政局…"): captures often print it twice.
+func dropRepeats(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, line := range lines {
+		if n := len(out); n > 0 {
+			prev := out[n-1]
+			if pr := utf8.RuneCountInString(prev); pr >= 8 && pr <= 80 && strings.HasPrefix(line, prev) {
+				if line = strings.TrimSpace(line[len(prev):]); line == "" {
+					continue
+				}
+			}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // dropLinkLists removes runs of 5+ consecutively numbered short lines without
@@ -217,9 +243,22 @@ func joinPages(lines []string) []string {
 	return out
 }
 
+// endsSentence: the line ends with 。！？； possibly followed by closing
+// quotes or brackets. A closing quote alone ends a phrase, not a sentence.
 func endsSentence(s string) bool {
-	r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(s))
-	return strings.ContainsRune(sentenceEnd, r)
+	s = strings.TrimSpace(s)
+	for s != "" {
+		r, size := utf8.DecodeLastRuneInString(s)
+		switch {
+		case strings.ContainsRune("。！？!?；;", r):
+			return true
+		case strings.ContainsRune("”\"」』)）’", r):
+			s = s[:len(s)-size]
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // tidySpaces drops spaces between Chinese characters (layout artifacts such

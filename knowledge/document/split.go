@@ -47,7 +47,7 @@ var (
 	shiMark      = regexp.MustCompile(`^([一二三四五六七八九十]{1,2})是`)
 	mdHeading    = regexp.MustCompile(`^(#{1,6})\s+(.*)$`)
 	// words that end a short heading glued to its text ("总体目标民政兜底…").
-	gluedHeading = regexp.MustCompile(`^\p{Han}{0,6}?(?:目标|要求|任务|原则|思想|措施|步骤|意义|范围|对象|标准|程序|职责|依据|附则|总则)`)
+	gluedHeading = regexp.MustCompile(`^\p{Han}{0,3}?(?:目标|要求|任务|原则|思想|措施|步骤|意义|范围|对象|标准|程序|职责|依据|附则|总则)`)
 )
 
 // markerAt returns the section marker at the start of s, or nil.
@@ -118,7 +118,7 @@ func cnNumber(s string) int {
 // level is one step of a section path.
 type level struct {
 	kind, label, heading string
-	rank                 int
+	rank, ord            int
 }
 
 // block is the text of one section up to its first subsection.
@@ -191,7 +191,8 @@ func (sp splitter) segments(cleaned, title string) []segment {
 				partsSeen[n] = true
 				lb := sp.partLb + rest[loc[2]:loc[3]]
 				pieces = append(pieces, segment{text: rest[loc[0]:loc[1]], part: &mark{kind: kPart, rank: 0, ord: n, label: lb, md: true, text: lb, end: loc[1] - loc[0]}})
-				rest, first = rest[loc[1]:], false
+				// the part's text starts a new paragraph under its heading
+				rest, first = rest[loc[1]:], true
 			}
 			if rest = strings.TrimSpace(rest); rest != "" {
 				pieces = append(pieces, segment{text: rest, inline: !first})
@@ -284,9 +285,18 @@ func (sp splitter) blocks(cleaned, title string) []block {
 			if heading == "" {
 				heading = headingOf(s.text[m.end:])
 			}
-			stack = append(stack, level{kind: m.kind, label: m.label, heading: heading, rank: m.rank})
+			stack = append(stack, level{kind: m.kind, label: m.label, heading: heading, rank: m.rank, ord: m.ord})
+			var lead string
+			if m.kind == kShi && m.ord == 1 && s.inline && len(cur.paras) > 0 {
+				// "…。提升救助水平,强化…支撑。一是…": the short sentence before a
+				// new 一是 run heads that run, not the previous item.
+				lead, cur.paras[len(cur.paras)-1] = trailingHead(cur.paras[len(cur.paras)-1])
+			}
 			flush()
 			cur = block{path: append([]level(nil), stack...)}
+			if lead != "" {
+				cur.paras = append(cur.paras, lead)
+			}
 			if s.text != "" && !strings.HasPrefix(s.text, "#") {
 				cur.paras = append(cur.paras, s.text)
 			} else if s.text != "" {
@@ -369,8 +379,8 @@ func chunkBlocks(blocks []block) []Chunk {
 	for i := 0; i < len(kept); {
 		j := i + 1
 		size := runes(kept[i].text())
-		for size < targetMin && j < len(kept) && siblings(kept[i].path, kept[j].path) && size+runes(kept[j].text()) <= targetMax {
-			size += runes(kept[j].text())
+		for size < targetMin && j < len(kept) && siblings(kept[j-1].path, kept[j].path) && size+1+runes(kept[j].text()) <= targetMax {
+			size += 1 + runes(kept[j].text())
 			j++
 		}
 		units = append(units, packUnit(kept[i:j]))
@@ -424,6 +434,7 @@ func isDescendant(child, parent []level) bool {
 	return true
 }
 
+// siblings: b is the next section after a under the same parent.
 func siblings(a, b []level) bool {
 	if len(a) != len(b) || len(a) == 0 {
 		return false
@@ -433,7 +444,22 @@ func siblings(a, b []level) bool {
 			return false
 		}
 	}
-	return a[len(a)-1].kind == b[len(b)-1].kind
+	la, lb := a[len(a)-1], b[len(b)-1]
+	return la.kind == lb.kind && lb.ord == la.ord+1
+}
+
+// trailingHead cuts a short last sentence off a paragraph, when there is
+// more before it: it returns the sentence and the rest.
+func trailingHead(p string) (string, string) {
+	sents := sentences(p)
+	if len(sents) < 2 {
+		return "", p
+	}
+	last := sents[len(sents)-1]
+	if n := runes(last); n > 40 || n < 4 || !endsSentence(last) {
+		return "", p
+	}
+	return last, strings.Join(sents[:len(sents)-1], "")
 }
 
 func packUnit(bs []block) unit {
@@ -566,7 +592,7 @@ func cutText(text string) []string {
 		if len(out) > 0 && runes(tail) < targetMin/2 {
 			rest := strings.TrimSpace(strings.Join(cur[len(cur)-fresh:], ""))
 			if runes(out[len(out)-1])+runes(rest) <= hardMax {
-				out[len(out)-1] += sepOf(out[len(out)-1], rest) + rest
+				out[len(out)-1] += rest
 				return out
 			}
 		}
@@ -579,13 +605,6 @@ func cutText(text string) []string {
 func sepAfter(s string) string {
 	if strings.HasSuffix(s, "\n") {
 		return "\n"
-	}
-	return ""
-}
-
-func sepOf(a, b string) string {
-	if strings.HasSuffix(a, "\n") || strings.HasPrefix(b, "\n") {
-		return ""
 	}
 	return ""
 }

@@ -1,0 +1,60 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/safetynet/safetynet/knowledge"
+)
+
+// Answerer answers a policy question from the knowledge base
+// (*knowledge.Service).
+type Answerer interface {
+	Ask(ctx context.Context, question string, opt knowledge.AskOptions) (knowledge.Answer, error)
+}
+
+// Prompt is one wizard step as the resident sees it.
+type Prompt struct {
+	Text    string
+	Choices []Choice
+}
+
+// Choice is one answer the resident can tap; Value is what Step receives.
+type Choice struct {
+	Label string
+	Value string
+}
+
+// Wizard is the eligibility pre-check as a state machine the bot drives one
+// input at a time. State is opaque JSON kept in the conversation row, so a
+// restart between steps loses nothing.
+type Wizard interface {
+	Start() (state []byte, p Prompt, err error)
+	// Step applies the resident's input. When done, p.Text is the result.
+	Step(state []byte, input string) (next []byte, p Prompt, done bool, err error)
+}
+
+// Enrolment is the outreach side: binding a chat to a household with a
+// one-time code, and reminders on or off.
+type Enrolment interface {
+	Bind(ctx context.Context, code string, chatID int64) error
+	OptOut(ctx context.Context, chatID int64) error
+	OptIn(ctx context.Context, chatID int64) error
+	// HandleButton handles a pressed reminder button (data starts "o:").
+	HandleButton(ctx context.Context, chatID int64, data string) (ButtonOutcome, error)
+}
+
+// ButtonOutcome is what a reminder button press leads to.
+type ButtonOutcome struct {
+	Reply        string
+	WantsContact bool // the resident asked for a person: open a ticket
+}
+
+// Errors an Enrolment returns for a bad code; adapters map theirs to these.
+var (
+	ErrCodeInvalid = errors.New("binding code invalid")
+	ErrCodeExpired = errors.New("binding code expired")
+	ErrCodeUsed    = errors.New("binding code already used")
+	// ErrNotBound means the chat is bound to no household.
+	ErrNotBound = errors.New("chat not bound to a household")
+)

@@ -1,0 +1,259 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+)
+
+// Weights of query terms before idf: the resident's own words count most,
+// the parts of a long word and the glossary's policy terms less.
+const (
+	weightWord      = 1.0
+	weightPart      = 0.5
+	weightExpansion = 0.7
+)
+
+// Retrieval tuning. Candidates from each side are fused by reciprocal rank
+// (score = Σ w/(rrfK + rank)); the full-text side weighs more because the
+// built-in embedder is only a hashed bag of words.
+const (
+	candidates    = 40
+	rrfK          = 60
+	rrfSemantic   = 1.0
+	rrfKeyword    = 1.5
+	efSearch      = 100
+	commonDocFrac = 0.25 // terms in more chunks than this do not select candidates
+)
+
+// queryTerm is one term of the full-text query.
+type queryTerm struct {
+	term   string
+	weight float64 // before idf
+	idf    float64
+	df     int64
+}
+
+// query is a question prepared for search.
+type query struct {
+	text     string      // the question as embedded, expansions appended
+	words    []string    // the question's own content words
+	terms    []queryTerm // everything the full-text side looks for
+	expanded []Expansion // glossary entries the question called up
+	nChunks  float64
+}
+
+// hit is one retrieved chunk.
+type hit struct {
+	Citation
+	chunkID  int64
+	region   string
+	heading  string
+	matched  map[string]bool // query terms the chunk contains
+	semantic int             // rank on the vector side, 0 if absent
+	keyword  int             // rank on the full-text side, 0 if absent
+}
+
+func (s *Service) prepare(ctx context.Context, question string) (query, error) {
+	q := query{words: queryWords(question), expanded: Expand(question)}
+	weights := map[string]float64{}
+	add := func(t string, w float64) {
+		if w > weights[t] {
+			weights[t] = w
+		}
+	}
+	for _, w := range q.words {
+		add(w, weightWord)
+		for _, p := range wordParts(w) {
+			add(p, weightPart)
+		}
+	}
+	var extra []string
+	for _, t := range expandedTerms(question) {
+		extra = append(extra, t)
+		for _, w := range queryWords(t) {
+			add(w, weightExpansion)
+			for _, p := range wordParts(w) {
+				add(p, weightPart*weightExpansion)
+			}
+		}
+	}
+	q.text = question
+	if len(extra) > 0 {
+		q.text += "\n" + strings.Join(extra, " ")
+	}
+	if len(weights) == 0 {
+		return q, nil
+	}
+	terms := make([]string, 0, len(weights))
+	for t := range weights {
+		terms = append(terms, t)
+	}
+	sort.Strings(terms)
+
+	// Document frequencies come from the statistics ingest keeps; the number
+	// of chunks from the planner's row estimate, which ingest refreshes.
+	rows, err := s.pool.Query(ctx, `
+		SELECT t, coalesce(st.ndoc, 0),
+		       greatest((SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass), 1)
+		FROM unnest($1::text[]) AS t
+		LEFT JOIN chunk_word_stats st ON st.word = t`, terms)
+	if err != nil {
+		return q, fmt.Errorf("read word statistics: %w", err)
+	}
+	dfs := map[string]int64{}
+	for rows.Next() {
+		var t string
+		var df int64
+		if err := rows.Scan(&t, &df, &q.nChunks); err != nil {
+			rows.Close()
+			return q, fmt.Errorf("read word statistics: %w", err)
+		}
+		dfs[t] = df
+	}
+	if err := rows.Err(); err != nil {
+		return q, fmt.Errorf("read word statistics: %w", err)
+	}
+	for _, t := range terms {
+		df := dfs[t]
+		q.terms = append(q.terms, queryTerm{term: t, weight: weights[t], df: df, idf: q.idf(df)})
+	}
+	return q, nil
+}
+
+// idf of a word found in df chunks; an unknown word gets the highest value.
+func (q query) idf(df int64) float64 {
+	d := float64(df)
+	if d <= 0 {
+		d = 0.5
+	}
+	return math.Log(1 + q.nChunks/d)
+}
+
+// hybridSQL is the one statement of hybrid search: HNSW cosine top-N and
+// full-text top-N (terms weighted by idf, summed over the terms a chunk
+// contains), fused by reciprocal rank. The model is a literal, not a
+// parameter: only then can the planner prove the partial index's predicate.
+func hybridSQL(model string, dim int) string {
+	lit := "'" + strings.ReplaceAll(model, "'", "''") + "'"
+	vec := fmt.Sprintf("vector(%d)", dim)
+	return `
+WITH q AS MATERIALIZED (
+    SELECT t.term, t.w, plainto_tsquery('simple', t.term) AS tq
+    FROM unnest($1::text[], $2::float8[]) AS t(term, w)
+),
+semantic AS (
+    SELECT chunk_id AS id, row_number() OVER (ORDER BY dist) AS rank
+    FROM (
+        SELECT chunk_id, embedding::` + vec + ` <=> $3::` + vec + ` AS dist
+        FROM chunk_embeddings
+        WHERE model = ` + lit + `
+        ORDER BY embedding::` + vec + ` <=> $3::` + vec + `
+        LIMIT $4
+    ) s
+),
+keyword AS (
+    SELECT id, row_number() OVER (ORDER BY s DESC, id) AS rank
+    FROM (
+        SELECT c.id, (SELECT sum(q.w) FROM q WHERE c.tsv @@ q.tq) AS s
+        FROM chunks c
+        WHERE c.tsv @@ to_tsquery('simple', $5)
+        ORDER BY s DESC, c.id
+        LIMIT $4
+    ) k
+),
+fused AS (
+    SELECT coalesce(semantic.id, keyword.id) AS id,
+           coalesce($6::float8 / ($8::float8 + semantic.rank), 0) + coalesce($7::float8 / ($8::float8 + keyword.rank), 0) AS score,
+           coalesce(semantic.rank, 0) AS srank, coalesce(keyword.rank, 0) AS krank
+    FROM semantic FULL OUTER JOIN keyword ON semantic.id = keyword.id
+    ORDER BY score DESC, id
+    LIMIT $9
+)
+SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, f.score, f.srank, f.krank,
+       ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched
+FROM fused f
+JOIN chunks c ON c.id = f.id
+JOIN documents d ON d.id = c.document_id
+ORDER BY f.score DESC, f.id`
+}
+
+// search runs hybrid retrieval and returns up to limit hits, best first.
+func (s *Service) search(ctx context.Context, q query, limit int, region string) ([]hit, error) {
+	vecs, err := s.embedder.Embed(ctx, []string{q.text})
+	if err != nil {
+		return nil, fmt.Errorf("embed question: %w", err)
+	}
+	if len(vecs) != 1 {
+		return nil, fmt.Errorf("embed question: got %d vectors", len(vecs))
+	}
+	var terms []string
+	var weights []float64
+	var selective, all []string
+	for _, t := range q.terms {
+		if t.df == 0 {
+			continue // in no chunk: nothing to find
+		}
+		terms = append(terms, t.term)
+		weights = append(weights, t.weight*t.idf)
+		all = append(all, t.term)
+		if float64(t.df) <= commonDocFrac*q.nChunks {
+			selective = append(selective, t.term)
+		}
+	}
+	// Very common terms would make the full-text side score most of the
+	// corpus; they still add to the score of chunks found by rarer ones.
+	if len(selective) == 0 {
+		selective = all
+	}
+	tsq := strings.Join(selective, " | ")
+	if tsq == "" {
+		tsq = "''" // an empty query: the full-text side finds nothing
+	}
+	fetch := limit
+	if region != "" {
+		fetch = limit * 3
+	}
+
+	var hits []hit
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch)); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, s.sql, terms, weights, pgvector.NewVector(vecs[0]), candidates, tsq,
+			rrfSemantic, rrfKeyword, float64(rrfK), fetch)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h hit
+			var matched []string
+			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.Text,
+				&h.Score, &h.semantic, &h.keyword, &matched); err != nil {
+				return err
+			}
+			h.matched = map[string]bool{}
+			for _, m := range matched {
+				h.matched[m] = true
+			}
+			hits = append(hits, h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hybrid search: %w", err)
+	}
+	if region != "" {
+		boostRegion(hits, region)
+	}
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits, nil
+}

@@ -1,0 +1,216 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/safetynet/safetynet/internal/pii"
+)
+
+// DefaultK is how many citations an answer carries unless asked otherwise.
+const DefaultK = 5
+
+// MaxQuestion is the longest question accepted, in characters.
+const MaxQuestion = 500
+
+// ErrEmptyQuestion and ErrLongQuestion are bad input to Ask.
+var (
+	ErrEmptyQuestion = errors.New("question: empty")
+	ErrLongQuestion  = fmt.Errorf("question: longer than %d characters", MaxQuestion)
+)
+
+// Generator writes an answer from a prompt: an OpenAI-compatible chat model
+// (internal/llm.Client implements it).
+type Generator interface {
+	Complete(ctx context.Context, system, user string) (string, error)
+}
+
+// Options configure a Service.
+type Options struct {
+	// Hotline is the number residents are pointed to when the documents do
+	// not answer (config Hotline); "12345" when empty.
+	Hotline string
+	// Generator, when set, writes answers from the retrieved passages;
+	// without it answers are extractive.
+	Generator Generator
+	// Logger gets operational events, never questions or personal data.
+	Logger *slog.Logger
+	// Floor is the share of a question's weighted content words that the
+	// best passages must contain for the question to count as covered;
+	// DefaultFloor when zero.
+	Floor float64
+}
+
+// DefaultFloor: below this share of the question's content (weighted by
+// rarity) found in the passages, the answer is "not covered".
+const DefaultFloor = 0.45
+
+// Service is the knowledge base: ingest, search and answers. It keeps no
+// state beside PostgreSQL, so any number of processes may share one corpus.
+type Service struct {
+	pool     *pgxpool.Pool
+	embedder Embedder
+	opts     Options
+	log      *slog.Logger
+	sql      string
+}
+
+// New returns a Service over pool using embedder for vectors (NewBuiltin()
+// by default). Vectors of other models stored in the same tables are kept
+// but not searched.
+func New(pool *pgxpool.Pool, embedder Embedder, opts Options) *Service {
+	if embedder == nil {
+		embedder = NewBuiltin()
+	}
+	if opts.Hotline == "" {
+		opts.Hotline = "12345"
+	}
+	if opts.Floor == 0 {
+		opts.Floor = DefaultFloor
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{pool: pool, embedder: embedder, opts: opts, log: log,
+		sql: hybridSQL(embedder.Model(), embedder.Dim())}
+}
+
+// AskOptions tune one question.
+type AskOptions struct {
+	K      int    // citations to return; DefaultK when 0
+	Region string // region id ("guizhou-2020") or place name whose documents rank higher
+}
+
+// Ask answers one question from the corpus. Personal data is redacted from
+// the question before anything else sees it.
+func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Answer, error) {
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return Answer{}, ErrEmptyQuestion
+	}
+	if utf8.RuneCountInString(question) > MaxQuestion {
+		return Answer{}, ErrLongQuestion
+	}
+	k := opt.K
+	if k <= 0 {
+		k = DefaultK
+	}
+	question = pii.Redact(question)
+	ans := Answer{Question: question, Citations: []Citation{}}
+
+	q, err := s.prepare(ctx, question)
+	if err != nil {
+		return Answer{}, err
+	}
+	hits, err := s.search(ctx, q, k, opt.Region)
+	if err != nil {
+		return Answer{}, err
+	}
+	if !s.covered(q, hits) {
+		ans.Text = s.notCovered()
+		return ans, nil
+	}
+	ans.Answered = true
+	for _, h := range hits {
+		ans.Citations = append(ans.Citations, h.Citation)
+	}
+	if s.opts.Generator != nil {
+		text, err := s.generate(ctx, question, ans.Citations)
+		if err == nil && text != "" {
+			ans.Text = text
+			return ans, nil
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return Answer{}, ctx.Err()
+			}
+			s.log.Warn("generated answer failed; answering from the passages", "err", err)
+		}
+	}
+	ans.Text = s.extractive(q, ans.Citations)
+	return ans, nil
+}
+
+func (s *Service) notCovered() string {
+	return "抱歉，现有的政策文件里没有找到能回答这个问题的内容，我不想乱说误导您。" +
+		"建议您拨打热线 " + s.opts.Hotline + " 问一问，或者到乡镇（街道）的社会救助窗口当面咨询。"
+}
+
+// covered decides the relevance floor. Vector similarity alone is no
+// evidence (every text is somewhat similar to every other); the best
+// passages must contain enough of what the question is about: its content
+// words weighted by rarity, where a word also counts when a glossary term
+// it calls up is found.
+func (s *Service) covered(q query, hits []hit) bool {
+	if len(q.words) == 0 || len(hits) == 0 {
+		return false
+	}
+	best := 0.0
+	for i, h := range hits {
+		if i == 3 {
+			break
+		}
+		if c := q.coverage(h); c > best {
+			best = c
+		}
+	}
+	return best >= s.opts.Floor
+}
+
+// coverage is the idf-weighted share of the question's content words that
+// hit h contains, directly, through a part, or through the glossary.
+func (q query) coverage(h hit) float64 {
+	idf := map[string]float64{}
+	for _, t := range q.terms {
+		idf[t.term] = t.idf
+	}
+	var total, found float64
+	for _, w := range q.words {
+		wi, ok := idf[w]
+		if !ok {
+			wi = q.idf(0)
+		}
+		total += wi
+		if q.wordFound(w, h) {
+			found += wi
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return found / total
+}
+
+func (q query) wordFound(w string, h hit) bool {
+	if h.matched[w] {
+		return true
+	}
+	parts := wordParts(w)
+	for _, p := range parts {
+		// A part found alone stands for the word only when it is itself a
+		// content word of two or more characters.
+		if h.matched[p] && utf8.RuneCountInString(p) >= 2 {
+			return true
+		}
+	}
+	for _, e := range q.expanded {
+		if !strings.Contains(e.Phrase, w) && !strings.Contains(w, e.Phrase) {
+			continue
+		}
+		for _, t := range e.Terms {
+			for _, tw := range queryWords(t) {
+				if h.matched[tw] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,395 @@
+package knowledge
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/safetynet/safetynet/knowledge/document"
+)
+
+// IngestReport counts what one ingest did, document by document.
+type IngestReport struct {
+	DocsAdded, DocsUpdated, DocsUnchanged       int
+	ChunksAdded, ChunksUpdated, ChunksUnchanged int
+	// Reembedded counts chunks of unchanged documents that got a vector for
+	// the current model (after a model switch).
+	Reembedded int
+	// Failed lists files that could not be read or stored, by name, with the
+	// reason; the other files were ingested all the same.
+	Failed []FileError
+}
+
+// FileError is one file that could not be ingested.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e FileError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+
+// String is the report as `safetynet ingest` prints it.
+func (r IngestReport) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "documents: %d added, %d updated, %d unchanged\n", r.DocsAdded, r.DocsUpdated, r.DocsUnchanged)
+	fmt.Fprintf(&b, "chunks: %d added, %d updated, %d unchanged\n", r.ChunksAdded, r.ChunksUpdated, r.ChunksUnchanged)
+	if r.Reembedded > 0 {
+		fmt.Fprintf(&b, "re-embedded: %d chunks\n", r.Reembedded)
+	}
+	for _, f := range r.Failed {
+		fmt.Fprintf(&b, "failed: %s\n", f.Error())
+	}
+	return b.String()
+}
+
+// ErrNoFiles means the paths given to Ingest held no document to read.
+var ErrNoFiles = errors.New("no txt, md, html or docx files found")
+
+// Ingest reads the files and folders at paths and stores their documents.
+// Each document is stored in its own transaction: an unchanged document is
+// left alone, a changed one has all its chunks replaced at once. A file that
+// cannot be read or stored is listed in the report and the rest go on.
+func (s *Service) Ingest(ctx context.Context, paths ...string) (IngestReport, error) {
+	var rep IngestReport
+	files, err := collectFiles(paths, &rep)
+	if err != nil {
+		return rep, err
+	}
+	if len(files) == 0 && len(rep.Failed) == 0 {
+		return rep, ErrNoFiles
+	}
+	changed := false
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		doc, err := document.Load(f)
+		if err != nil {
+			rep.Failed = append(rep.Failed, FileError{Path: f, Err: err})
+			continue
+		}
+		c, err := s.IngestDocument(ctx, doc, &rep)
+		if err != nil {
+			if ctx.Err() != nil {
+				return rep, err
+			}
+			rep.Failed = append(rep.Failed, FileError{Path: f, Err: err})
+			continue
+		}
+		changed = changed || c
+	}
+	if changed {
+		if err := s.refreshStats(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// collectFiles expands folders into the supported files under them, sorted.
+// A path that does not exist is a failure of that path only.
+func collectFiles(paths []string, rep *IngestReport) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			rep.Failed = append(rep.Failed, FileError{Path: p, Err: err})
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				rep.Failed = append(rep.Failed, FileError{Path: path, Err: err})
+				return nil
+			}
+			if !d.IsDir() && document.Supported(d.Name()) && !strings.HasPrefix(d.Name(), ".") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", p, err)
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// storedChunk is a chunk ready to store: words segmented, hash computed.
+type storedChunk struct {
+	document.Chunk
+	hash  string
+	words string
+}
+
+// contentHash identifies what is stored of a document: the parsed content,
+// not the file bytes, so a better parser also updates unchanged files.
+func contentHash(doc document.Document, chunks []storedChunk) string {
+	h := sha256.New()
+	for _, s := range []string{doc.Title, doc.Issuer, doc.Date, doc.Source} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	for _, c := range chunks {
+		h.Write([]byte(c.hash))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func chunkHash(c document.Chunk) string {
+	sum := sha256.Sum256([]byte(c.Section + "\x00" + c.Heading + "\x00" + c.Text))
+	return hex.EncodeToString(sum[:])
+}
+
+// IngestDocument stores one parsed document in one transaction and adds
+// its counts to rep. It reports whether anything was written.
+func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep *IngestReport) (bool, error) {
+	if doc.Name == "" {
+		return false, errors.New("document without a name")
+	}
+	chunks := make([]storedChunk, len(doc.Chunks))
+	for i, c := range doc.Chunks {
+		chunks[i] = storedChunk{Chunk: c, hash: chunkHash(c), words: chunkWords(doc.Title, c)}
+	}
+	hash := contentHash(doc, chunks)
+	model := s.embedder.Model()
+
+	var (
+		docID   int64
+		oldHash string
+	)
+	err := s.pool.QueryRow(ctx, `SELECT id, hash FROM documents WHERE name = $1`, doc.Name).Scan(&docID, &oldHash)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return false, fmt.Errorf("look up document %s: %w", doc.Name, err)
+	case oldHash == hash:
+		n, err := s.embedMissing(ctx, docID)
+		if err != nil {
+			return false, err
+		}
+		rep.DocsUnchanged++
+		rep.ChunksUnchanged += len(chunks)
+		rep.Reembedded += n
+		return n > 0, nil
+	}
+
+	// Vectors of chunks whose text did not change are kept; only new text is
+	// embedded, and before the transaction, so a slow model holds no locks.
+	old := map[string]pgvector.Vector{}
+	if docID != 0 {
+		rows, err := s.pool.Query(ctx, `
+			SELECT c.content_hash, e.embedding FROM chunks c
+			JOIN chunk_embeddings e ON e.chunk_id = c.id AND e.model = $2
+			WHERE c.document_id = $1`, docID, model)
+		if err != nil {
+			return false, fmt.Errorf("read vectors of %s: %w", doc.Name, err)
+		}
+		for rows.Next() {
+			var h string
+			var v pgvector.Vector
+			if err := rows.Scan(&h, &v); err != nil {
+				rows.Close()
+				return false, fmt.Errorf("read vectors of %s: %w", doc.Name, err)
+			}
+			old[h] = v
+		}
+		if err := rows.Err(); err != nil {
+			return false, fmt.Errorf("read vectors of %s: %w", doc.Name, err)
+		}
+	}
+	vectors := make([]pgvector.Vector, len(chunks))
+	var todo []int
+	for i, c := range chunks {
+		if v, ok := old[c.hash]; ok {
+			vectors[i] = v
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if len(todo) > 0 {
+		texts := make([]string, len(todo))
+		for j, i := range todo {
+			texts[j] = embedText(chunks[i].Chunk)
+		}
+		vs, err := s.embedder.Embed(ctx, texts)
+		if err != nil {
+			return false, fmt.Errorf("embed %s: %w", doc.Name, err)
+		}
+		if len(vs) != len(texts) {
+			return false, fmt.Errorf("embed %s: got %d vectors for %d texts", doc.Name, len(vs), len(texts))
+		}
+		for j, i := range todo {
+			vectors[i] = pgvector.NewVector(vs[j])
+		}
+	}
+
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var existed bool
+		var oldCount int
+		err := tx.QueryRow(ctx, `
+			INSERT INTO documents (name, title, issuer, date, source, region, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (name) DO UPDATE SET title = $2, issuer = $3, date = $4, source = $5,
+				region = $6, hash = $7, updated_at = now()
+			RETURNING id, (xmax <> 0), (SELECT count(*) FROM chunks WHERE document_id = documents.id)`,
+			doc.Name, doc.Title, doc.Issuer, doc.Date, doc.Source, regionOf(doc), hash,
+		).Scan(&docID, &existed, &oldCount)
+		if err != nil {
+			return fmt.Errorf("store document: %w", err)
+		}
+		oldHashes := map[string]bool{}
+		if existed {
+			rows, err := tx.Query(ctx, `DELETE FROM chunks WHERE document_id = $1 RETURNING content_hash`, docID)
+			if err != nil {
+				return fmt.Errorf("replace chunks: %w", err)
+			}
+			for rows.Next() {
+				var h string
+				if err := rows.Scan(&h); err != nil {
+					rows.Close()
+					return err
+				}
+				oldHashes[h] = true
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("replace chunks: %w", err)
+			}
+		}
+		batch := &pgx.Batch{}
+		for i, c := range chunks {
+			batch.Queue(`
+				WITH c AS (
+					INSERT INTO chunks (document_id, ord, section, heading, text, content_hash, words, tsv)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('simple', $7))
+					RETURNING id)
+				INSERT INTO chunk_embeddings (chunk_id, model, embedding) SELECT id, $8, $9 FROM c`,
+				docID, c.Ord, c.Section, c.Heading, c.Text, c.hash, c.words, model, vectors[i])
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("store chunks: %w", err)
+		}
+		if existed {
+			rep.DocsUpdated++
+		} else {
+			rep.DocsAdded++
+		}
+		for _, c := range chunks {
+			switch {
+			case !existed:
+				rep.ChunksAdded++
+			case oldHashes[c.hash]:
+				rep.ChunksUnchanged++
+			default:
+				rep.ChunksUpdated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("ingest %s: %w", doc.Name, err)
+	}
+	return true, nil
+}
+
+// embedMissing embeds the chunks of a document that have no vector for the
+// current model yet, as after switching models.
+func (s *Service) embedMissing(ctx context.Context, docID int64) (int, error) {
+	model := s.embedder.Model()
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.id, c.section, c.heading, c.text FROM chunks c
+		WHERE c.document_id = $1
+		  AND NOT EXISTS (SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model = $2)
+		ORDER BY c.ord`, docID, model)
+	if err != nil {
+		return 0, fmt.Errorf("find chunks to embed: %w", err)
+	}
+	var ids []int64
+	var texts []string
+	for rows.Next() {
+		var id int64
+		var c document.Chunk
+		if err := rows.Scan(&id, &c.Section, &c.Heading, &c.Text); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+		texts = append(texts, embedText(c))
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("find chunks to embed: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	vs, err := s.embedder.Embed(ctx, texts)
+	if err != nil {
+		return 0, fmt.Errorf("embed: %w", err)
+	}
+	if len(vs) != len(ids) {
+		return 0, fmt.Errorf("embed: got %d vectors for %d texts", len(vs), len(ids))
+	}
+	batch := &pgx.Batch{}
+	for i, id := range ids {
+		batch.Queue(`INSERT INTO chunk_embeddings (chunk_id, model, embedding) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, id, model, pgvector.NewVector(vs[i]))
+	}
+	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return 0, fmt.Errorf("store vectors: %w", err)
+	}
+	return len(ids), nil
+}
+
+// refreshStats recomputes the word frequencies that weight query terms.
+func (s *Service) refreshStats(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, `REFRESH MATERIALIZED VIEW chunk_word_stats`); err != nil {
+		return fmt.Errorf("refresh word statistics: %w", err)
+	}
+	// Search reads the number of chunks from the planner's statistics.
+	if _, err := s.pool.Exec(ctx, `ANALYZE chunks`); err != nil {
+		return fmt.Errorf("analyze chunks: %w", err)
+	}
+	return nil
+}
+
+// chunkWords is the text the chunk's tsvector is built from: the gse words
+// of the document title, the headings and the passage. The title's words
+// let "贵州…" find a passage of the Guizhou plan that does not repeat it.
+func chunkWords(title string, c document.Chunk) string {
+	return strings.Join(Words(title+"\n"+c.Heading+"\n"+c.Text), " ")
+}
+
+// embedText is what a chunk's vector is computed from.
+func embedText(c document.Chunk) string {
+	return c.Heading + "\n" + c.Text
+}
+
+// places are the regions the corpus speaks of; a document's region is the
+// names found in its title and issuer, used for the --region boost.
+var places = regexp.MustCompile(`(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|[\p{Han}]{1,6}?(?:省|自治区|市|州|县|区|旗))`)
+
+func regionOf(doc document.Document) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range places.FindAllString(doc.Title+" "+doc.Issuer, -1) {
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, " ")
+}

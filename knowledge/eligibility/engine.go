@@ -385,7 +385,7 @@ func (c checker) tekun() ProgramResult {
 		case m.MonthlyIncome >= c.S:
 			near = append(near, who+"自己的月收入 "+yuan(m.MonthlyIncome)+"不低于标准 "+yuan(c.S)+"。")
 		case m.Supporters == SupportersAble:
-			near = append(near, who+"有能力赡养、抚养的亲人，暂不属于特困人员。")
+			near = append(near, who+"有能供养他（她）的父母、子女或配偶，暂不属于特困人员。")
 		default:
 			p.Members = append(p.Members, i)
 			kind := "没有劳动能力"

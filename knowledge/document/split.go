@@ -493,7 +493,7 @@ func packUnit(bs []block) unit {
 		}
 		u.top = first.path[0].label
 	}
-	u.section = strings.Join(labels, " ")
+	u.section = joinLabels(labels)
 	u.heading = strings.Join(heads, " > ")
 	var texts []string
 	for _, b := range bs {
@@ -503,6 +503,19 @@ func packUnit(bs []block) unit {
 	}
 	u.text = strings.Join(texts, "\n")
 	return u
+}
+
+// joinLabels writes a section path as people do: "二、(一) 1."; a label
+// ending in 、 needs no space after it.
+func joinLabels(labels []string) string {
+	var b strings.Builder
+	for i, l := range labels {
+		if i > 0 && !strings.HasSuffix(labels[i-1], "、") {
+			b.WriteString(" ")
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // sentences splits text after sentence ends (keeping closing quotes with

@@ -1,0 +1,251 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/knowledge"
+)
+
+const maxQuestionRunes = 1000
+
+type answerData struct {
+	Available bool
+	Question  string
+	Region    string
+	Regions   []Region
+	Result    *knowledge.Answer
+	ID        int64
+	Recent    []recentQuestion
+}
+
+type recentQuestion struct {
+	ID       int64     `json:"id"`
+	Question string    `json:"question"`
+	Region   string    `json:"region"`
+	Answered bool      `json:"answered"`
+	Helpful  *bool     `json:"helpful"`
+	AskedAt  time.Time `json:"asked_at"`
+}
+
+func (c *Console) regions() []Region {
+	if c.elig == nil {
+		return nil
+	}
+	return c.elig.Regions()
+}
+
+// suggest asks the knowledge base and records the lookup (redacted) so the
+// staff member sees it among their recent questions and can rate it.
+func (c *Console) suggest(ctx context.Context, u User, question, region string) (knowledge.Answer, int64, error) {
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return knowledge.Answer{}, 0, errors.New("question: 请输入来电人的问题")
+	}
+	if utf8.RuneCountInString(question) > maxQuestionRunes {
+		return knowledge.Answer{}, 0, fmt.Errorf("question: 问题太长了（最多 %d 字）", maxQuestionRunes)
+	}
+	// Callers read out their ID and phone numbers; neither goes further.
+	clean := pii.Redact(question)
+	ans, err := c.know.Suggest(ctx, clean, region)
+	if err != nil {
+		return knowledge.Answer{}, 0, fmt.Errorf("suggest: %w", err)
+	}
+	var id int64
+	err = c.pool.QueryRow(ctx, `
+		INSERT INTO console_hotline_questions (user_id, question, region, answered) VALUES ($1, $2, $3, $4) RETURNING id`,
+		u.ID, clean, region, ans.Answered).Scan(&id)
+	if err != nil {
+		return knowledge.Answer{}, 0, fmt.Errorf("record question: %w", err)
+	}
+	return ans, id, nil
+}
+
+func (c *Console) recentQuestions(ctx context.Context, u User, limit int) ([]recentQuestion, error) {
+	rows, err := c.pool.Query(ctx, `
+		SELECT id, question, region, answered, helpful, asked_at FROM console_hotline_questions
+		WHERE user_id = $1 ORDER BY asked_at DESC, id DESC LIMIT $2`, u.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent questions: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (recentQuestion, error) {
+		var q recentQuestion
+		err := row.Scan(&q.ID, &q.Question, &q.Region, &q.Answered, &q.Helpful, &q.AskedAt)
+		return q, err
+	})
+}
+
+// rate stores helpful / not helpful on the staff member's own lookup.
+func (c *Console) rate(ctx context.Context, u User, id int64, helpful bool) error {
+	tag, err := c.pool.Exec(ctx, `UPDATE console_hotline_questions SET helpful = $3 WHERE id = $1 AND user_id = $2`, id, u.ID, helpful)
+	if err != nil {
+		return fmt.Errorf("rate answer: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (c *Console) answerPage(w http.ResponseWriter, r *http.Request, s *session) {
+	d := answerData{Available: c.know != nil, Regions: c.regions()}
+	status := http.StatusOK
+	var errMsg string
+	if r.Method == http.MethodPost {
+		d.Question, d.Region = r.PostFormValue("question"), r.PostFormValue("region")
+		if !d.Available {
+			c.unavailable(w, r, s, "answer", "建议答复")
+			return
+		}
+		ans, id, err := c.suggest(r.Context(), s.User, d.Question, d.Region)
+		switch {
+		case err != nil && strings.HasPrefix(err.Error(), "question: "):
+			status, errMsg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "question: ")
+		case err != nil:
+			c.fail(w, r, s, err)
+			return
+		default:
+			d.Result, d.ID = &ans, id
+		}
+	} else {
+		// A recent question's link only fills the box; asking is a POST.
+		d.Question, d.Region = r.URL.Query().Get("q"), r.URL.Query().Get("region")
+	}
+	recent, err := c.recentQuestions(r.Context(), s.User, 10)
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	d.Recent = recent
+	v := c.newView(s, "answer", "建议答复", d)
+	v.Error = errMsg
+	c.render(w, r, status, "answer", v)
+}
+
+func (c *Console) answerFeedbackForm(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		c.renderError(w, r, s, http.StatusNotFound, "没有这条记录。")
+		return
+	}
+	if err := c.rate(r.Context(), s.User, id, r.PostFormValue("helpful") == "1"); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/answer", http.StatusSeeOther)
+}
+
+func (c *Console) apiAsk(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.know == nil {
+		writeError(w, http.StatusServiceUnavailable, "the knowledge base is not wired into this server")
+		return
+	}
+	var in struct {
+		Question string `json:"question"`
+		Region   string `json:"region"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ans, id, err := c.suggest(r.Context(), s.User, in.Question, in.Region)
+	if err != nil && strings.HasPrefix(err.Error(), "question: ") {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		ID int64 `json:"id"`
+		knowledge.Answer
+	}{id, ans})
+}
+
+func (c *Console) apiAskFeedback(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	var in struct {
+		Helpful *bool `json:"helpful"`
+	}
+	if err := decodeJSON(r, &in); err != nil || in.Helpful == nil {
+		writeError(w, http.StatusBadRequest, "helpful: true or false is required")
+		return
+	}
+	if err := c.rate(r.Context(), s.User, id, *in.Helpful); err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "helpful": *in.Helpful})
+}
+
+func (c *Console) apiAskRecent(w http.ResponseWriter, r *http.Request, s *session) {
+	recent, err := c.recentQuestions(r.Context(), s.User, 20)
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	if recent == nil {
+		recent = []recentQuestion{}
+	}
+	writeJSON(w, http.StatusOK, recent)
+}
+
+// highlight marks the words of the question that occur in a passage, so
+// staff find the sentence that matters at a glance. It matches runs of two
+// or more characters shared with the question, longest first.
+func highlight(passage, question string) template.HTML {
+	p := []rune(passage)
+	q := string([]rune(question))
+	var b strings.Builder
+	plain := func(rs []rune) { b.WriteString(template.HTMLEscapeString(string(rs))) }
+	start := 0
+	for i := 0; i < len(p); {
+		best := 0
+		for l := 2; i+l <= len(p) && l <= 12; l++ {
+			frag := string(p[i : i+l])
+			if !strings.Contains(q, frag) {
+				break
+			}
+			if !stopFragment(frag) {
+				best = l
+			}
+		}
+		if best == 0 {
+			i++
+			continue
+		}
+		plain(p[start:i])
+		b.WriteString("<mark>")
+		plain(p[i : i+best])
+		b.WriteString("</mark>")
+		i += best
+		start = i
+	}
+	plain(p[start:])
+	return template.HTML(b.String()) //nolint:gosec // every piece is escaped above
+}
+
+// stopFragment tells whether a shared fragment is too common to mean
+// anything (我们, 什么, punctuation).
+func stopFragment(f string) bool {
+	switch f {
+	case "我们", "什么", "可以", "怎么", "是不", "不是", "的话", "一个", "没有", "如果", "我的", "我家", "请问", "这个", "那个", "是否":
+		return true
+	}
+	return strings.ContainsAny(f, "，。、；：？！,.;:?! \n\t（）()“”\"")
+}

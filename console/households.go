@@ -1,0 +1,191 @@
+package console
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/safetynet/safetynet/internal/pii"
+)
+
+type householdsData struct {
+	Query    string
+	Results  []HouseholdSummary
+	Searched bool
+}
+
+// searchTarget is what the audit log keeps of a search: a household id as
+// typed, or a masked ID number — never the full number.
+func searchTarget(q string) string {
+	if id, err := pii.ValidateNationalID(q); err == nil {
+		return "national_id:" + pii.MaskNationalID(id)
+	}
+	if utf8.RuneCountInString(q) > 64 {
+		return "query:" + string([]rune(q)[:64])
+	}
+	return q
+}
+
+func (c *Console) findHouseholds(r *http.Request, s *session, q string) ([]HouseholdSummary, error) {
+	list, err := c.households.FindHouseholds(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, h := range list {
+		ids[i] = h.ID
+	}
+	// A search shows masked personal data, so it is a view too.
+	err = audit(r.Context(), c.pool, s.User, r, AuditHouseholdFind, searchTarget(q), map[string]any{"results": ids})
+	return list, err
+}
+
+func (c *Console) householdsPage(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.households == nil {
+		c.unavailable(w, r, s, "households", "家庭查询")
+		return
+	}
+	d := householdsData{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	if d.Query != "" {
+		list, err := c.findHouseholds(r, s, d.Query)
+		if err != nil {
+			c.fail(w, r, s, err)
+			return
+		}
+		d.Results, d.Searched = list, true
+	}
+	c.render(w, r, http.StatusOK, "households", c.newView(s, "households", "家庭查询", d))
+}
+
+func (c *Console) householdPage(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.households == nil {
+		c.unavailable(w, r, s, "households", "家庭查询")
+		return
+	}
+	id := r.PathValue("id")
+	h, err := c.households.HouseholdDetail(r.Context(), id)
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	if err := audit(r.Context(), c.pool, s.User, r, AuditHouseholdView, id, nil); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "household", c.newView(s, "households", "家庭 "+id, h))
+}
+
+func (c *Console) followupsPage(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.households == nil {
+		c.unavailable(w, r, s, "households", "待跟进家庭")
+		return
+	}
+	list, err := c.households.FollowUps(r.Context())
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	if err := audit(r.Context(), c.pool, s.User, r, AuditFollowupView, "", map[string]any{"rows": len(list)}); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "followups", c.newView(s, "households", "待跟进家庭", list))
+}
+
+// followupsCSV exports the follow-up list for home visits. Excel opens
+// UTF-8 CSV correctly only with a byte-order mark, so one is written.
+func (c *Console) followupsCSV(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.households == nil {
+		c.unavailable(w, r, s, "households", "待跟进家庭")
+		return
+	}
+	list, err := c.households.FollowUps(r.Context())
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	if err := audit(r.Context(), c.pool, s.User, r, AuditFollowupExport, "", map[string]any{"rows": len(list)}); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="followups-%s.csv"`, time.Now().In(c.tz).Format("20060102")))
+	_, _ = w.Write([]byte("\ufeff"))
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"household_id", "head_name", "phone", "region", "reason", "reminder", "since"})
+	for _, f := range list {
+		_ = cw.Write([]string{f.HouseholdID, csvSafe(f.HeadName), csvSafe(f.Phone), csvSafe(f.Region),
+			label(f.Reason), csvSafe(f.Reminder), f.Since.In(c.tz).Format("2006-01-02 15:04")})
+	}
+	cw.Flush()
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (c *Console) apiHouseholds(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.households == nil {
+		writeError(w, http.StatusServiceUnavailable, "households are not wired into this server")
+		return
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if q == "" {
+		writeError(w, http.StatusBadRequest, "q: a household id or an ID number is required")
+		return
+	}
+	list, err := c.findHouseholds(r, s, q)
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []HouseholdSummary{}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (c *Console) apiHousehold(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.households == nil {
+		writeError(w, http.StatusServiceUnavailable, "households are not wired into this server")
+		return
+	}
+	id := r.PathValue("id")
+	h, err := c.households.HouseholdDetail(r.Context(), id)
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	if err := audit(r.Context(), c.pool, s.User, r, AuditHouseholdView, id, nil); err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
+}
+
+func (c *Console) apiFollowups(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.households == nil {
+		writeError(w, http.StatusServiceUnavailable, "households are not wired into this server")
+		return
+	}
+	list, err := c.households.FollowUps(r.Context())
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	if err := audit(r.Context(), c.pool, s.User, r, AuditFollowupView, "", map[string]any{"rows": len(list)}); err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []FollowUp{}
+	}
+	writeJSON(w, http.StatusOK, list)
+}

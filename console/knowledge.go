@@ -1,0 +1,138 @@
+package console
+
+import (
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+const (
+	maxUpload     = 32 << 20
+	maxUploadFile = 16 << 20
+)
+
+var uploadExts = map[string]bool{".txt": true, ".md": true, ".html": true, ".htm": true, ".docx": true}
+
+type knowledgeData struct {
+	Ingest    bool // ingestion is wired
+	Questions bool // the question log is wired
+	Results   []IngestResult
+	Problems  []ProblemQuestion
+}
+
+func (c *Console) knowledgeView(r *http.Request, s *session, results []IngestResult) (view, error) {
+	d := knowledgeData{Ingest: c.know != nil, Questions: c.questions != nil, Results: results}
+	if c.questions != nil {
+		p, err := c.questions.ProblemQuestions(r.Context(), 50)
+		if err != nil {
+			return view{}, fmt.Errorf("problem questions: %w", err)
+		}
+		d.Problems = p
+	}
+	return c.newView(s, "knowledge", "知识库", d), nil
+}
+
+func (c *Console) knowledgePage(w http.ResponseWriter, r *http.Request, s *session) {
+	v, err := c.knowledgeView(r, s, nil)
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "knowledge", v)
+}
+
+// knowledgeUpload saves the uploaded files under their own base names (the
+// name is what citations show) in a fresh directory and ingests them.
+func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.know == nil {
+		c.unavailable(w, r, s, "knowledge", "知识库上传")
+		return
+	}
+	var files []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		files = r.MultipartForm.File["documents"]
+	}
+	fail := func(status int, msg string) {
+		v, err := c.knowledgeView(r, s, nil)
+		if err != nil {
+			c.fail(w, r, s, err)
+			return
+		}
+		v.Error = msg
+		c.render(w, r, status, "knowledge", v)
+	}
+	if len(files) == 0 {
+		fail(http.StatusBadRequest, "请选择要上传的文件（txt、md、html 或 docx）。")
+		return
+	}
+	dir, err := os.MkdirTemp(c.uploadDir, "upload-")
+	if err != nil {
+		c.fail(w, r, s, fmt.Errorf("upload dir: %w", err))
+		return
+	}
+	defer os.RemoveAll(dir)
+	var results []IngestResult
+	var paths []string
+	for _, fh := range files {
+		name := filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
+		ext := strings.ToLower(filepath.Ext(name))
+		switch {
+		case name == "." || name == "/" || !uploadExts[ext]:
+			results = append(results, IngestResult{File: name, Status: "failed", Error: "只支持 txt、md、html、docx 文件"})
+			continue
+		case fh.Size > maxUploadFile:
+			results = append(results, IngestResult{File: name, Status: "failed", Error: "文件超过 16 MB"})
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if err := saveUpload(fh, p); err != nil {
+			c.fail(w, r, s, err)
+			return
+		}
+		paths = append(paths, p)
+	}
+	if len(paths) > 0 {
+		got, err := c.know.IngestFiles(r.Context(), paths)
+		if err != nil {
+			c.fail(w, r, s, fmt.Errorf("ingest: %w", err))
+			return
+		}
+		results = append(results, got...)
+	}
+	names := make([]string, len(results))
+	for i, res := range results {
+		names[i] = res.File + ":" + res.Status
+	}
+	if err := audit(r.Context(), c.pool, s.User, r, AuditKnowledgeLoad, "", map[string]any{"files": names}); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	v, err := c.knowledgeView(r, s, results)
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	v.Notice = "上传完成，结果见下表。"
+	c.render(w, r, http.StatusOK, "knowledge", v)
+}
+
+func saveUpload(fh *multipart.FileHeader, path string) error {
+	src, err := fh.Open()
+	if err != nil {
+		return fmt.Errorf("upload %s: %w", fh.Filename, err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("upload %s: %w", fh.Filename, err)
+	}
+	if _, err := io.Copy(dst, io.LimitReader(src, maxUploadFile+1)); err != nil {
+		dst.Close()
+		return fmt.Errorf("upload %s: %w", fh.Filename, err)
+	}
+	return dst.Close()
+}

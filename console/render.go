@@ -1,0 +1,160 @@
+package console
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+)
+
+type pageTemplate struct{ t *template.Template }
+
+// navItem is one entry of the top navigation.
+type navItem struct {
+	Key, Label, Href string
+	Roles            []Role
+}
+
+var nav = []navItem{
+	{"answer", "建议答复", "/console/answer", allRoles},
+	{"handoffs", "人工转接", "/console/handoffs", hotlineRoles},
+	{"check", "资格预审", "/console/check", allRoles},
+	{"households", "家庭查询", "/console/households", bureauRoles},
+	{"campaigns", "提醒活动", "/console/campaigns", bureauRoles},
+	{"knowledge", "知识库", "/console/knowledge", bureauRoles},
+	{"dashboard", "数据看板", "/console/dashboard", allRoles},
+	{"operations", "运行开关", "/console/operations", adminRoles},
+}
+
+// view is what every page template gets.
+type view struct {
+	Title   string
+	Active  string
+	User    *User
+	CSRF    string
+	Nav     []navItem
+	Notice  string // a success message
+	Error   string // what went wrong, in plain words
+	Hotline string
+	Data    any
+}
+
+var pageNames = []string{"login", "error", "answer", "handoffs", "handoff", "check", "households", "household",
+	"followups", "campaigns", "campaign", "knowledge", "dashboard", "operations"}
+
+func loadPages(c *Console) (map[string]*pageTemplate, error) {
+	funcs := template.FuncMap{
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(c.tz).Format("2006-01-02 15:04")
+		},
+		"day":   func(t time.Time) string { return t.In(c.tz).Format("01-02") },
+		"label": label,
+		"add":   func(a, b int) int { return a + b },
+		"pct": func(a, b int) string {
+			if b == 0 {
+				return "0%"
+			}
+			return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
+		},
+		"highlight": highlight,
+		"join":      strings.Join,
+		"deref":     func(b *bool) bool { return b != nil && *b },
+	}
+	out := map[string]*pageTemplate{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("console template %s: %w", name, err)
+		}
+		out[name] = &pageTemplate{t: t}
+	}
+	return out, nil
+}
+
+func (c *Console) newView(s *session, active, title string, data any) view {
+	v := view{Title: title, Active: active, Hotline: c.hotline, Data: data}
+	if s != nil {
+		u := s.User
+		v.User = &u
+		v.CSRF = s.CSRF
+		for _, n := range nav {
+			if allowed(u.Role, n.Roles) {
+				v.Nav = append(v.Nav, n)
+			}
+		}
+	}
+	return v
+}
+
+// render writes a page. It renders into a buffer first so a template
+// error becomes a clean 500 rather than half a page.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	p, ok := c.pages[name]
+	if !ok {
+		c.log.Error("console: no such page template", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := p.t.Execute(&buf, v); err != nil {
+		c.log.Error("console render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (c *Console) renderError(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
+	v := c.newView(s, "", "出错了", nil)
+	v.Error = msg
+	c.render(w, r, status, "error", v)
+}
+
+// fail answers an unexpected error on a page: the cause to the log, a
+// plain sentence to the person.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	if errors.Is(err, ErrNotFound) {
+		c.renderError(w, r, s, http.StatusNotFound, "没有找到这条记录。")
+		return
+	}
+	c.log.Error("console page", "path", r.URL.Path, "err", err)
+	c.renderError(w, r, s, http.StatusInternalServerError, "系统出了点问题，请稍后再试；如果一直这样，请联系管理员。")
+}
+
+func (c *Console) unavailable(w http.ResponseWriter, r *http.Request, s *session, active, what string) {
+	v := c.newView(s, active, what, nil)
+	v.Error = what + "功能暂未启用（该模块尚未接入本服务）。"
+	c.render(w, r, http.StatusServiceUnavailable, "error", v)
+}
+
+// labels in Chinese for the codes the parts use.
+var labels = map[string]string{
+	"open": "待处理", "claimed": "处理中", "closed": "已关闭",
+	"scheduled": "待开始", "running": "发送中", "paused": "已暂停", "done": "已完成", "cancelled": "已取消",
+	"queued": "排队中", "sent": "已发送", "failed": "失败", "unreachable": "无法送达",
+	"acknowledged": "已确认", "opted_out": "已退订",
+	"eligible": "可能符合", "not_eligible": "暂不符合", "refer": "建议咨询",
+	"dibao": "最低生活保障", "dibao_expenditure": "支出型低保", "dibao_phaseout": "低保渐退",
+	"dibao_single": "单人户低保", "low_income": "低收入家庭", "tekun": "特困供养", "temporary": "临时救助",
+	"urban": "城市", "rural": "农村",
+	"unacknowledged": "未确认", "pledge_unsigned": "未签承诺",
+	"resident": "居民", "bot": "机器人", "staff": "工作人员",
+	"resident_qa": "居民问答", "outreach_sending": "提醒发送",
+	"added": "新增", "updated": "更新", "unchanged": "未变", "error": "失败",
+	"admin": "管理员", "bureau": "民政局", "hotline": "热线",
+}
+
+func label(code string) string {
+	if l, ok := labels[code]; ok {
+		return l
+	}
+	return code
+}

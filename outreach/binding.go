@@ -1,0 +1,248 @@
+package outreach
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// codeAlphabet leaves out look-alikes (0/O, 1/I/L) since codes may be read
+// out over the phone or typed from paper.
+const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+const codeLen = 10 // ~49 bits: guessing one of them is hopeless
+
+// DefaultCodeTTL is how long a binding code stays valid.
+const DefaultCodeTTL = 30 * 24 * time.Hour
+
+// BindCode is a freshly issued code; only its hash is stored.
+type BindCode struct {
+	HouseholdID string    `json:"household_id"`
+	Code        string    `json:"code"`
+	Link        string    `json:"link"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// Binding is what Bind tells the bot about the household it bound.
+type Binding struct {
+	HouseholdID string `json:"household_id"`
+	NameMasked  string `json:"name_masked"`
+	Program     string `json:"program"`
+	ProgramName string `json:"program_name"`
+	// Rebound is true when the household was bound to another chat before.
+	Rebound bool `json:"rebound"`
+}
+
+func newCode() string {
+	b := make([]byte, codeLen)
+	if _, err := rand.Read(b); err != nil {
+		panic("outreach: no randomness: " + err.Error())
+	}
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b)
+}
+
+func hashCode(code string) string {
+	sum := sha256.Sum256([]byte("safetynet/bind/v1\x00" + code))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueCodes issues one new code per household (all households not yet
+// bound when ids is empty). Older unused codes of those households stop
+// working, so only the latest letter counts.
+func (s *Service) IssueCodes(ctx context.Context, ids []string, botName string, ttl time.Duration) ([]BindCode, error) {
+	if ttl <= 0 {
+		ttl = DefaultCodeTTL
+	}
+	var out []BindCode
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if len(ids) == 0 {
+			rows, err := tx.Query(ctx, `SELECT household_id FROM outreach_households WHERE chat_id IS NULL ORDER BY household_id`)
+			if err != nil {
+				return err
+			}
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+		} else {
+			rows, err := tx.Query(ctx, `SELECT household_id FROM outreach_households WHERE household_id = ANY($1)`, ids)
+			if err != nil {
+				return err
+			}
+			found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			have := map[string]bool{}
+			for _, f := range found {
+				have[f] = true
+			}
+			for _, id := range ids {
+				if !have[id] {
+					return fmt.Errorf("household %q: %w", id, ErrNotFound)
+				}
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE outreach_bind_codes SET revoked_at = now()
+			WHERE household_id = ANY($1) AND used_at IS NULL AND revoked_at IS NULL`, ids); err != nil {
+			return err
+		}
+		expires := s.cfg.Now().Add(ttl).UTC().Truncate(time.Second)
+		batch := &pgx.Batch{}
+		for _, id := range ids {
+			c := newCode()
+			out = append(out, BindCode{HouseholdID: id, Code: c, Link: BindLink(botName, c), ExpiresAt: expires})
+			batch.Queue(`INSERT INTO outreach_bind_codes (code_hash, household_id, expires_at) VALUES ($1, $2, $3)`,
+				hashCode(c), id, expires)
+		}
+		return tx.SendBatch(ctx, batch).Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issue codes: %w", err)
+	}
+	return out, nil
+}
+
+// BindLink is the deep link that opens the bot with /start CODE.
+func BindLink(botName, code string) string {
+	return "https://t.me/" + url.PathEscape(botName) + "?start=" + url.QueryEscape(code)
+}
+
+// Bind links a chat to the household a code was issued for (the bot's
+// /start CODE). Errors: ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed.
+func (s *Service) Bind(ctx context.Context, code string, chatID int64) (Binding, error) {
+	var b Binding
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var (
+			hid           string
+			expires       time.Time
+			used, revoked *time.Time
+			usedChat      *int64
+		)
+		err := tx.QueryRow(ctx, `SELECT household_id, expires_at, used_at, revoked_at, used_chat_id
+			FROM outreach_bind_codes WHERE code_hash = $1 FOR UPDATE`, hashCode(normalizeCode(code))).
+			Scan(&hid, &expires, &used, &revoked, &usedChat)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrCodeInvalid
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case used != nil:
+			return ErrCodeUsed
+		case revoked != nil:
+			return ErrCodeInvalid
+		case !s.cfg.Now().Before(expires):
+			return ErrCodeExpired
+		}
+		if _, err := tx.Exec(ctx, `UPDATE outreach_bind_codes SET used_at = now(), used_chat_id = $2 WHERE code_hash = $1`,
+			hashCode(normalizeCode(code)), chatID); err != nil {
+			return err
+		}
+		var prev *int64
+		err = tx.QueryRow(ctx, `
+			UPDATE outreach_households h SET chat_id = $2, bound_at = now(), opted_out_at = NULL,
+				unreachable_at = NULL, unreachable_reason = '', updated_at = now()
+			FROM (SELECT household_id, chat_id FROM outreach_households WHERE household_id = $1 FOR UPDATE) old
+			WHERE h.household_id = old.household_id
+			RETURNING old.chat_id, h.household_id, h.name_masked, h.program`, hid, chatID).
+			Scan(&prev, &b.HouseholdID, &b.NameMasked, &b.Program)
+		if err != nil {
+			return err
+		}
+		b.Rebound = prev != nil && *prev != chatID
+		b.ProgramName = ProgramNames[b.Program]
+		return event(ctx, tx, hid, "bound", "", chatID)
+	})
+	if err != nil {
+		if errors.Is(err, ErrCodeInvalid) || errors.Is(err, ErrCodeExpired) || errors.Is(err, ErrCodeUsed) {
+			return Binding{}, err
+		}
+		return Binding{}, fmt.Errorf("bind: %w", err)
+	}
+	return b, nil
+}
+
+func normalizeCode(c string) string {
+	out := make([]byte, 0, len(c))
+	for i := 0; i < len(c); i++ {
+		ch := c[i]
+		if ch >= 'a' && ch <= 'z' {
+			ch -= 'a' - 'A'
+		}
+		if ch == ' ' || ch == '-' {
+			continue
+		}
+		out = append(out, ch)
+	}
+	return string(out)
+}
+
+func event(ctx context.Context, tx pgx.Tx, householdID, kind, detail string, chatID int64) error {
+	var chat *int64
+	if chatID != 0 {
+		chat = &chatID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO outreach_events (household_id, kind, detail, chat_id) VALUES ($1, $2, $3, $4)`,
+		householdID, kind, detail, chat)
+	return err
+}
+
+// OptOut stops all outreach to the households bound to the chat at once
+// (the bot's /stop): queued messages are marked opted out in the same
+// transaction, and dispatch re-checks before every send.
+func (s *Service) OptOut(ctx context.Context, chatID int64) error {
+	return s.setOptOut(ctx, chatID, true)
+}
+
+// OptIn undoes OptOut for the chat's households.
+func (s *Service) OptIn(ctx context.Context, chatID int64) error {
+	return s.setOptOut(ctx, chatID, false)
+}
+
+func (s *Service) setOptOut(ctx context.Context, chatID int64, out bool) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := `UPDATE outreach_households SET opted_out_at = now(), updated_at = now() WHERE chat_id = $1 RETURNING household_id`
+		kind := "opted_out"
+		if !out {
+			q = `UPDATE outreach_households SET opted_out_at = NULL, updated_at = now() WHERE chat_id = $1 RETURNING household_id`
+			kind = "opted_in"
+		}
+		rows, err := tx.Query(ctx, q, chatID)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return ErrNotBound
+		}
+		for _, id := range ids {
+			if err := event(ctx, tx, id, kind, "", chatID); err != nil {
+				return err
+			}
+		}
+		if out {
+			_, err = tx.Exec(ctx, `UPDATE outreach_deliveries SET status = 'opted_out', reason = '居民已退订', updated_at = now()
+				WHERE household_id = ANY($1) AND status IN ('queued', 'held')`, ids)
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrNotBound) {
+		return fmt.Errorf("opt-out: %w", err)
+	}
+	return err
+}

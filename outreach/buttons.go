@@ -1,0 +1,99 @@
+package outreach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ButtonResult tells the bot what to answer a pressed button with.
+type ButtonResult struct {
+	Reply        string `json:"reply"`
+	WantsContact bool   `json:"wants_contact"` // hand the chat to a person
+}
+
+// IsButton tells whether callback data belongs to outreach.
+func IsButton(data string) bool { return strings.HasPrefix(data, "o:") }
+
+// HandleButton handles the outreach buttons (callback data "o:ack:ID",
+// "o:sign:ID", "o:help:ID"). A button pressed in a chat other than the
+// household's is refused with ErrWrongChat (the result still carries a
+// reply to show). Signing records the chat, the time and the version of
+// the pledge text.
+func (s *Service) HandleButton(ctx context.Context, chatID int64, data string) (ButtonResult, error) {
+	parts := strings.Split(data, ":")
+	if len(parts) != 3 || parts[0] != "o" {
+		return ButtonResult{Reply: "这个按钮已失效。"}, ErrBadButton
+	}
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || id <= 0 {
+		return ButtonResult{Reply: "这个按钮已失效。"}, ErrBadButton
+	}
+	action := parts[1]
+	if action != "ack" && action != "sign" && action != "help" {
+		return ButtonResult{Reply: "这个按钮已失效。"}, ErrBadButton
+	}
+	var res ButtonResult
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var hid, kind, version string
+		var chat *int64
+		err := tx.QueryRow(ctx, `SELECT d.household_id, d.kind, d.pledge_version, h.chat_id
+			FROM outreach_deliveries d JOIN outreach_households h USING (household_id)
+			WHERE d.id = $1 FOR UPDATE OF d, h`, id).Scan(&hid, &kind, &version, &chat)
+		if errors.Is(err, pgx.ErrNoRows) {
+			res.Reply = "这个按钮已失效。"
+			return ErrBadButton
+		}
+		if err != nil {
+			return err
+		}
+		if chat == nil || *chat != chatID {
+			res.Reply = "这条消息不是发给您的，操作没有记录。如需帮助请拨打 " + s.cfg.Hotline + "。"
+			return ErrWrongChat
+		}
+		switch action {
+		case "ack":
+			if _, err := tx.Exec(ctx, `UPDATE outreach_deliveries SET acknowledged_at = coalesce(acknowledged_at, now()),
+				status = CASE WHEN status IN ('sent', 'sending') THEN 'acknowledged' ELSE status END, updated_at = now()
+				WHERE id = $1`, id); err != nil {
+				return err
+			}
+			res.Reply = "好的，已记录您已知晓。谢谢！"
+			return event(ctx, tx, hid, "acknowledged", fmt.Sprintf("消息 #%d", id), chatID)
+		case "sign":
+			if version == "" {
+				_, version = PledgeText()
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO outreach_pledges (household_id, chat_id, delivery_id, version)
+				VALUES ($1, $2, $3, $4)`, hid, chatID, id, version); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE outreach_households SET pledge_signed_on = $2, updated_at = now()
+				WHERE household_id = $1`, hid, s.today()); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE outreach_deliveries SET acknowledged_at = coalesce(acknowledged_at, now()),
+				status = CASE WHEN status IN ('sent', 'sending') THEN 'acknowledged' ELSE status END, updated_at = now()
+				WHERE id = $1`, id); err != nil {
+				return err
+			}
+			res.Reply = "已为您记录签署诚信承诺（" + cnDate(s.today()) + "）。家里情况有变化时，请及时告诉村（社区）或乡镇（街道）。谢谢配合！"
+			return nil
+		default: // help
+			res.Reply = "已通知工作人员，会尽快和您联系。着急的话也可以拨打 " + s.cfg.Hotline + "。"
+			res.WantsContact = true
+			return event(ctx, tx, hid, "contact_requested", fmt.Sprintf("消息 #%d", id), chatID)
+		}
+	})
+	if err != nil {
+		if errors.Is(err, ErrWrongChat) || errors.Is(err, ErrBadButton) {
+			return res, err
+		}
+		return ButtonResult{Reply: "暂时没有记录成功，请稍后再点一次，或拨打 " + s.cfg.Hotline + "。"}, fmt.Errorf("button: %w", err)
+	}
+	return res, nil
+}

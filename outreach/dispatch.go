@@ -1,0 +1,486 @@
+package outreach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/safetynet/safetynet/internal/switches"
+)
+
+type sendArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+func (sendArgs) Kind() string { return "outreach_send" }
+
+type remindArgs struct {
+	Date string `json:"date"`
+}
+
+func (remindArgs) Kind() string { return "outreach_remind" }
+
+func (remindArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueName, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 10 * time.Minute}}
+}
+
+type requeueArgs struct{}
+
+func (requeueArgs) Kind() string { return "outreach_requeue" }
+
+func (requeueArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueName, MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: 20 * time.Second}}
+}
+
+// Stats count what this process's dispatch did, for benchmarks and logs.
+type Stats struct {
+	Sent        int64 `json:"sent"`
+	RateLimited int64 `json:"rate_limited"` // 429s received
+	Unreachable int64 `json:"unreachable"`
+	Failed      int64 `json:"failed"`
+	Retried     int64 `json:"retried"`
+}
+
+type stats struct{ sent, limited, unreachable, failed, retried atomic.Int64 }
+
+var procStats stats
+
+// DispatchStats returns this process's counters.
+func (s *Service) DispatchStats() Stats {
+	return Stats{Sent: procStats.sent.Load(), RateLimited: procStats.limited.Load(),
+		Unreachable: procStats.unreachable.Load(), Failed: procStats.failed.Load(), Retried: procStats.retried.Load()}
+}
+
+type sendWorker struct {
+	river.WorkerDefaults[sendArgs]
+	s *Service
+}
+
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
+	return w.s.sendOne(ctx, job.ID, job.Attempt, job.MaxAttempts, job.Args.DeliveryID)
+}
+
+// NextRetry backs off 5xx and network errors: 2 s, 4 s, 8 s … up to 2 min.
+func (w *sendWorker) NextRetry(job *river.Job[sendArgs]) time.Time {
+	d := 2 * time.Second << min(job.Attempt-1, 6)
+	return time.Now().Add(min(d, 2*time.Minute))
+}
+
+type remindWorker struct {
+	river.WorkerDefaults[remindArgs]
+	s *Service
+}
+
+// Work derives the day's reminders and, to catch up after downtime, the
+// previous day's; both are idempotent.
+func (w *remindWorker) Work(ctx context.Context, job *river.Job[remindArgs]) error {
+	d, err := time.Parse(time.DateOnly, job.Args.Date)
+	if err != nil {
+		return river.JobCancel(fmt.Errorf("remind date %q: %w", job.Args.Date, err))
+	}
+	for _, day := range []time.Time{d.AddDate(0, 0, -1), d} {
+		if _, err := w.s.Remind(ctx, day, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type requeueWorker struct {
+	river.WorkerDefaults[requeueArgs]
+	s *Service
+}
+
+func (w *requeueWorker) Work(ctx context.Context, job *river.Job[requeueArgs]) error {
+	_, err := w.s.Requeue(ctx, 0)
+	if err != nil {
+		return err
+	}
+	_, err = w.s.pool.Exec(ctx, `
+		UPDATE outreach_campaigns c SET status = 'done', status_reason = '全部发送完毕', updated_at = now()
+		WHERE c.status = 'running' AND NOT EXISTS (SELECT 1 FROM outreach_deliveries d
+			WHERE d.campaign_id = c.id AND d.status IN ('queued', 'held', 'sending'))`)
+	return err
+}
+
+// Requeue puts held messages back in the queue once what held them is
+// gone: the sending switch is on again and their campaign (if any) runs.
+// campaignID 0 means all. It returns how many it queued.
+func (s *Service) Requeue(ctx context.Context, campaignID int64) (int, error) {
+	on, err := s.switches.Enabled(ctx, switches.OutreachSending)
+	if err != nil || !on {
+		return 0, err
+	}
+	n := 0
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE outreach_deliveries d SET status = 'queued', reason = '', updated_at = now()
+			WHERE d.status = 'held' AND ($1 = 0 OR d.campaign_id = $1)
+			  AND (d.campaign_id IS NULL OR EXISTS (SELECT 1 FROM outreach_campaigns c
+					WHERE c.id = d.campaign_id AND c.status = 'running'))
+			RETURNING d.id`, campaignID)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		return s.enqueue(ctx, tx, ids, s.cfg.Now())
+	})
+	if err != nil {
+		return 0, fmt.Errorf("requeue: %w", err)
+	}
+	return n, nil
+}
+
+// pending is what sendOne learns about a delivery before sending.
+type pending struct {
+	status       string
+	kind         string
+	dueOn        *time.Time
+	jobID        *int64
+	sendingSince *time.Time
+	pledgeVer    string
+	campaignID   *int64
+	householdID  string
+	chatID       *int64
+	optedOut     bool
+	nameEnc      []byte
+	region       string
+	program      string
+	reviewOn     time.Time
+	phaseoutOn   *time.Time
+	cStatus      *string
+	cBody        *string
+	cWinStart    *int
+	cWinEnd      *int
+	cRate        *float64
+	cPledge      *bool
+}
+
+var errSkip = errors.New("skip")
+
+func (s *Service) load(ctx context.Context, id int64) (pending, error) {
+	var p pending
+	err := s.pool.QueryRow(ctx, `
+		SELECT d.status, d.kind, d.due_on, d.job_id, d.sending_since, d.pledge_version, d.campaign_id,
+			h.household_id, h.chat_id, h.opted_out_at IS NOT NULL, h.head_name_enc, h.region, h.program,
+			h.next_review_on, h.phaseout_ends_on,
+			c.status, c.body, c.window_start, c.window_end, c.rate, c.with_pledge
+		FROM outreach_deliveries d
+		JOIN outreach_households h ON h.household_id = d.household_id
+		LEFT JOIN outreach_campaigns c ON c.id = d.campaign_id
+		WHERE d.id = $1`, id).Scan(&p.status, &p.kind, &p.dueOn, &p.jobID, &p.sendingSince, &p.pledgeVer, &p.campaignID,
+		&p.householdID, &p.chatID, &p.optedOut, &p.nameEnc, &p.region, &p.program, &p.reviewOn, &p.phaseoutOn,
+		&p.cStatus, &p.cBody, &p.cWinStart, &p.cWinEnd, &p.cRate, &p.cPledge)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// settle moves a delivery that is still queued to a final or held state.
+func (s *Service) settle(ctx context.Context, id int64, status, reason string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE outreach_deliveries SET status = $2, reason = $3, updated_at = now()
+		WHERE id = $1 AND status IN ('queued', 'sending')`, id, status, reason)
+	return err
+}
+
+// sendOne is one attempt at one delivery. Order matters: decide, wait for
+// pacing, write "sending" to the ledger, call Telegram, write the outcome.
+// The ledger write comes after the pacing wait so that only messages truly
+// on the wire are "in flight" when a process dies.
+func (s *Service) sendOne(ctx context.Context, jobID int64, attempt, maxAttempts int, id int64) error {
+	for round := 0; round < 3; round++ {
+		p, err := s.load(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil // the household was deleted; nothing to send
+		}
+		if err != nil {
+			return err
+		}
+		switch p.status {
+		case "queued":
+		case "sending":
+			// Ours after a rescue, or another worker's that died (its lease
+			// ran out): resend — this is the one place a duplicate can arise.
+			mine := p.jobID != nil && *p.jobID == jobID
+			stale := p.sendingSince != nil && time.Since(*p.sendingSince) > s.cfg.RescueAfter
+			if !mine && !stale {
+				return nil
+			}
+		default:
+			return nil // sent, held, final: nothing to do
+		}
+		if p.optedOut {
+			return s.settle(ctx, id, "opted_out", "居民已退订")
+		}
+		if p.chatID == nil {
+			return s.settle(ctx, id, "unreachable", "未绑定聊天")
+		}
+		if p.cStatus != nil {
+			switch *p.cStatus {
+			case "cancelled":
+				return s.settle(ctx, id, "cancelled", "活动已取消")
+			case "running":
+			default:
+				return s.settle(ctx, id, "held", "活动已暂停")
+			}
+		}
+		on, err := s.switches.Enabled(ctx, switches.OutreachSending)
+		if err != nil {
+			return err
+		}
+		if !on {
+			return s.settle(ctx, id, "held", "外呼发送已关闭")
+		}
+		window, err := s.windowFor(p)
+		if err != nil {
+			return s.fail(ctx, id, p, err.Error())
+		}
+		now := s.cfg.Now()
+		if next := window.Next(now, s.cfg.TZ); next.After(now) {
+			return river.JobSnooze(next.Sub(now))
+		}
+		text, buttons, err := s.compose(id, p)
+		if err != nil {
+			return s.fail(ctx, id, p, "模板错误："+err.Error())
+		}
+		if p.cRate != nil && *p.cRate > 0 && *p.cRate < s.cfg.Rate {
+			wait, err := s.reserve(ctx, "campaign:"+strconv.FormatInt(*p.campaignID, 10), 1 / *p.cRate)
+			if err != nil {
+				return err
+			}
+			if wait > 10*time.Second {
+				return river.JobSnooze(wait)
+			}
+			if err := sleep(ctx, wait); err != nil {
+				return err
+			}
+		}
+		if err := s.waitSlot(ctx, *p.chatID); err != nil {
+			return err
+		}
+		claimed, err := s.claim(ctx, id, jobID, *p.chatID)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			continue // the delivery changed while we waited; look again
+		}
+		msgID, sendErr := s.cfg.Sender.Send(ctx, *p.chatID, text, buttons)
+		return s.record(ctx, id, p, msgID, sendErr, attempt, maxAttempts)
+	}
+	return nil
+}
+
+func (s *Service) windowFor(p pending) (Window, error) {
+	if p.cWinStart != nil && p.cWinEnd != nil {
+		return Window{Start: *p.cWinStart, End: *p.cWinEnd}, nil
+	}
+	return ParseWindow(s.rules.For(p.region).Window)
+}
+
+func (s *Service) compose(id int64, p pending) (string, [][]Button, error) {
+	name := ""
+	if s.vault != nil {
+		n, err := s.vault.Open(p.nameEnc, "name:"+p.householdID)
+		if err == nil {
+			name = n
+		}
+	}
+	d := s.messageData(p.householdID, name, p.region, p.program, p.reviewOn, p.phaseoutOn, p.dueOn)
+	var text string
+	switch {
+	case p.cBody != nil:
+		text = *p.cBody
+	default:
+		t, err := TemplateText(p.kind)
+		if err != nil {
+			return "", nil, err
+		}
+		text = t
+	}
+	msg, err := Render(text, d)
+	if err != nil {
+		return "", nil, err
+	}
+	withPledge := p.cPledge != nil && *p.cPledge
+	return msg, buttonsFor(p.kind, id, withPledge), nil
+}
+
+func (s *Service) messageData(hid, name, region, program string, reviewOn time.Time, phaseoutOn, dueOn *time.Time) MessageData {
+	pledge, _ := PledgeText()
+	d := MessageData{Name: name, HouseholdID: hid, Program: ProgramNames[program], Region: regionName(region),
+		ReviewDate: cnDate(reviewOn), Hotline: s.cfg.Hotline, PledgeText: pledge}
+	if phaseoutOn != nil {
+		d.PhaseoutDate = cnDate(*phaseoutOn)
+	}
+	if dueOn != nil {
+		d.DueDate = cnDate(*dueOn)
+		d.DaysLeft = int(dueOn.Sub(s.today()).Hours() / 24)
+	}
+	return d
+}
+
+// reserve takes the next slot of a pacing key spaced interval seconds
+// apart and returns how long to wait for it.
+func (s *Service) reserve(ctx context.Context, key string, interval float64) (time.Duration, error) {
+	var wait float64
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO outreach_pace AS p (key, next_at) VALUES ($1, clock_timestamp() + make_interval(secs => $2))
+		ON CONFLICT (key) DO UPDATE SET next_at = greatest(p.next_at, clock_timestamp()) + make_interval(secs => $2)
+		RETURNING greatest(extract(epoch FROM p.next_at - clock_timestamp()) - $2, 0)::float8`, key, interval).Scan(&wait)
+	if err != nil {
+		return 0, fmt.Errorf("pace %s: %w", key, err)
+	}
+	return time.Duration(wait * float64(time.Second)), nil
+}
+
+// waitSlot waits for the chat to be free and for a global slot. Slots come
+// from one row in PostgreSQL, so the global rate holds however many
+// processes send.
+func (s *Service) waitSlot(ctx context.Context, chatID int64) error {
+	key := "chat:" + strconv.FormatInt(chatID, 10)
+	for {
+		var wait float64
+		var busy bool
+		err := s.pool.QueryRow(ctx, `SELECT wait_s, busy FROM outreach_take_slot($1, make_interval(secs => $2), make_interval(secs => $3))`,
+			key, s.cfg.ChatGap.Seconds(), 1/s.cfg.Rate).Scan(&wait, &busy)
+		if err != nil {
+			return fmt.Errorf("pace: %w", err)
+		}
+		d := time.Duration(wait * float64(time.Second))
+		if busy && d > 3*time.Second {
+			return river.JobSnooze(d)
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+		if !busy {
+			return nil
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// claim writes the ledger's "before" row: this job is sending now. It
+// re-checks in the same statement that the household has not opted out and
+// the campaign still runs, so /stop takes effect for every later send.
+func (s *Service) claim(ctx context.Context, id, jobID, chatID int64) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE outreach_deliveries d SET status = 'sending', job_id = $2, sending_since = now(),
+			attempts = attempts + 1, chat_id = $3, updated_at = now()
+		WHERE d.id = $1
+		  AND (d.status = 'queued' OR (d.status = 'sending' AND (d.job_id = $2 OR d.sending_since < now() - make_interval(secs => $4))))
+		  AND EXISTS (SELECT 1 FROM outreach_households h WHERE h.household_id = d.household_id
+				AND h.opted_out_at IS NULL AND h.chat_id = $3)
+		  AND (d.campaign_id IS NULL OR EXISTS (SELECT 1 FROM outreach_campaigns c
+				WHERE c.id = d.campaign_id AND c.status = 'running'))`, id, jobID, chatID, s.cfg.RescueAfter.Seconds())
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// record writes the ledger's "after" row from the send's outcome.
+func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, sendErr error, attempt, maxAttempts int) error {
+	// The outcome must be written even if the job's context just ended.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var (
+		limited     *RateLimitedError
+		unreachable *UnreachableError
+		permanent   *PermanentError
+	)
+	switch {
+	case sendErr == nil:
+		procStats.sent.Add(1)
+		_, err := s.pool.Exec(wctx, `UPDATE outreach_deliveries SET status = 'sent', sent_at = now(), message_id = $2,
+			reason = '', updated_at = now() WHERE id = $1`, id, msgID)
+		return err
+	case errors.As(sendErr, &limited):
+		procStats.limited.Add(1)
+		// Not sent: back to the queue, and keep this chat quiet until then.
+		_, err := s.pool.Exec(wctx, `
+			WITH d AS (UPDATE outreach_deliveries SET status = 'queued', reason = $2, updated_at = now() WHERE id = $1)
+			UPDATE outreach_pace SET next_at = greatest(next_at, clock_timestamp() + make_interval(secs => $3)) WHERE key = $4`,
+			id, "限流，稍后重试", limited.RetryAfter.Seconds(), "chat:"+strconv.FormatInt(*p.chatID, 10))
+		if err != nil {
+			return err
+		}
+		return river.JobSnooze(max(limited.RetryAfter, time.Second))
+	case errors.As(sendErr, &unreachable):
+		procStats.unreachable.Add(1)
+		_, err := s.pool.Exec(wctx, `
+			WITH d AS (UPDATE outreach_deliveries SET status = 'unreachable', reason = $2, last_error_at = now(),
+				updated_at = now() WHERE id = $1)
+			UPDATE outreach_households SET unreachable_at = now(), unreachable_reason = $2 WHERE household_id = $3`,
+			id, "无法送达："+unreachable.Reason, p.householdID)
+		if err != nil {
+			return err
+		}
+		return s.maybePause(wctx, p.campaignID)
+	case errors.As(sendErr, &permanent):
+		return s.fail(wctx, id, p, "发送被拒："+permanent.Reason)
+	default:
+		if attempt >= maxAttempts {
+			return s.fail(wctx, id, p, fmt.Sprintf("重试 %d 次后仍失败：%v", attempt, sendErr))
+		}
+		procStats.retried.Add(1)
+		if _, err := s.pool.Exec(wctx, `UPDATE outreach_deliveries SET status = 'queued', reason = $2, last_error_at = now(),
+			updated_at = now() WHERE id = $1 AND status = 'sending'`, id, "暂时失败，将重试："+sendErr.Error()); err != nil {
+			return err
+		}
+		if err := s.maybePause(wctx, p.campaignID); err != nil {
+			return err
+		}
+		return sendErr
+	}
+}
+
+// fail puts a delivery in the visible failed state with its reason.
+func (s *Service) fail(ctx context.Context, id int64, p pending, reason string) error {
+	procStats.failed.Add(1)
+	if _, err := s.pool.Exec(ctx, `UPDATE outreach_deliveries SET status = 'failed', reason = $2, last_error_at = now(),
+		updated_at = now() WHERE id = $1`, id, reason); err != nil {
+		return err
+	}
+	return s.maybePause(ctx, p.campaignID)
+}
+
+// maybePause pauses a campaign after a burst of failures, saying why,
+// rather than burning through its list.
+func (s *Service) maybePause(ctx context.Context, campaignID *int64) error {
+	if campaignID == nil {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `
+		UPDATE outreach_campaigns c SET status = 'paused', updated_at = now(),
+			status_reason = format('%s 秒内失败 %s 次，已自动暂停，请检查后再继续', c.pause_window_s, c.pause_after)
+		WHERE c.id = $1 AND c.status = 'running' AND c.pause_after > 0
+		  AND (SELECT count(*) FROM outreach_deliveries d WHERE d.campaign_id = c.id
+				AND d.last_error_at > now() - make_interval(secs => c.pause_window_s)) >= c.pause_after`, *campaignID)
+	return err
+}

@@ -1,0 +1,249 @@
+// Package outreach reaches enrolled households before they have to come
+// asking: it keeps the households a bureau enrols (personal data sealed),
+// binds their chats with one-time codes, derives the reminders that are due
+// (periodic review, phase-out ending, integrity pledge), runs bureau
+// campaigns, and dispatches every message through a durable River queue
+// within Telegram's limits, recording each send in a ledger so that nothing
+// is lost and, short of a crash, nothing goes out twice.
+//
+// Nothing here assumes it is the only process: pacing lives in PostgreSQL
+// (outreach_pace), idempotency in unique keys, and River's leader runs the
+// periodic scheduler.
+package outreach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/internal/switches"
+)
+
+// Sentinel errors.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrCodeInvalid   = errors.New("binding code is not valid")
+	ErrCodeExpired   = errors.New("binding code has expired")
+	ErrCodeUsed      = errors.New("binding code was already used")
+	ErrNotBound      = errors.New("this chat is not bound to any household")
+	ErrWrongChat     = errors.New("button pressed in a chat other than the household's")
+	ErrBadButton     = errors.New("unknown button data")
+	ErrNoSender      = errors.New("no sender configured: set TELEGRAM_BOT_TOKEN")
+	ErrNotTested     = errors.New("campaign has not been test-sent to staff chats yet")
+	ErrCampaignState = errors.New("campaign is not in a state that allows this")
+)
+
+// Button is one inline button under a message; Data is its callback data.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data"`
+}
+
+// Sender delivers one message to a chat. Implementations classify failures
+// with the error types below so dispatch knows whether to wait, retry, or
+// give up on the chat.
+type Sender interface {
+	Send(ctx context.Context, chatID int64, text string, buttons [][]Button) (messageID int, err error)
+}
+
+// RateLimitedError: the platform asked us to wait (HTTP 429).
+type RateLimitedError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
+}
+
+// UnreachableError: the chat cannot be reached (bot blocked, chat gone).
+type UnreachableError struct{ Reason string }
+
+func (e *UnreachableError) Error() string { return "unreachable: " + e.Reason }
+
+// PermanentError: the request itself is wrong and retrying will not help.
+type PermanentError struct{ Reason string }
+
+func (e *PermanentError) Error() string { return "rejected: " + e.Reason }
+
+// Config configures a Service. Zero values take the defaults noted.
+type Config struct {
+	DataKey []byte         // SAFETYNET_DATA_KEY; nil: import refuses personal data
+	TZ      *time.Location // SAFETYNET_TZ; default Asia/Shanghai
+	Hotline string         // default 12345
+	Rate    float64        // OUTREACH_RATE, messages a second over all chats; default 25
+	// ChatGap is the least time between two messages to one chat (default 1s).
+	ChatGap time.Duration
+	Sender  Sender // nil: the service can import and queue but not dispatch
+	Logger  *slog.Logger
+	// Workers is how many sends a process keeps in hand (default 64).
+	Workers int
+	// MaxAttempts caps retries of one message (default 6).
+	MaxAttempts int
+	// RescueAfter is how long a send may stay running before River's
+	// rescuer hands it to another worker (default 3 min; River's own is 1 h).
+	RescueAfter time.Duration
+	// JobTimeout bounds one send attempt, waits included (default 60 s).
+	JobTimeout time.Duration
+	// AutoRemind makes the leader derive today's reminders periodically.
+	AutoRemind bool
+	// Rules overrides the embedded reminder rules.
+	Rules *Rules
+	// PollInterval is how often idle workers look for jobs (default 200 ms).
+	PollInterval time.Duration
+	// Now is the clock for dates (tests); default time.Now.
+	Now func() time.Time
+}
+
+// Service is the outreach domain: households, binding, reminders,
+// campaigns, dispatch, buttons, reports.
+type Service struct {
+	pool     *pgxpool.Pool
+	cfg      Config
+	vault    *pii.Vault // nil without a data key
+	switches *switches.Board
+	rules    *Rules
+	river    *river.Client[pgx.Tx]
+	log      *slog.Logger
+}
+
+// New builds the service. It does not start dispatch; Run does.
+func New(pool *pgxpool.Pool, cfg Config) (*Service, error) {
+	if cfg.TZ == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			loc = time.FixedZone("CST", 8*3600)
+		}
+		cfg.TZ = loc
+	}
+	if cfg.Hotline == "" {
+		cfg.Hotline = "12345"
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = 25
+	}
+	if cfg.ChatGap <= 0 {
+		cfg.ChatGap = time.Second
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 64
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 6
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = 3 * time.Minute
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = time.Minute
+	}
+	if cfg.JobTimeout > cfg.RescueAfter {
+		cfg.JobTimeout = cfg.RescueAfter
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 200 * time.Millisecond
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{pool: pool, cfg: cfg, switches: switches.New(pool), log: cfg.Logger}
+	if len(cfg.DataKey) > 0 {
+		v, err := pii.NewVault(cfg.DataKey)
+		if err != nil {
+			return nil, err
+		}
+		s.vault = v
+	}
+	s.rules = cfg.Rules
+	if s.rules == nil {
+		r, err := DefaultRules()
+		if err != nil {
+			return nil, err
+		}
+		s.rules = r
+	}
+	rc, err := s.newRiver()
+	if err != nil {
+		return nil, err
+	}
+	s.river = rc
+	return s, nil
+}
+
+const queueName = "outreach"
+
+func (s *Service) newRiver() (*river.Client[pgx.Tx], error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &sendWorker{s: s})
+	river.AddWorker(workers, &remindWorker{s: s})
+	river.AddWorker(workers, &requeueWorker{s: s})
+	var periodic []*river.PeriodicJob
+	periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(30*time.Second),
+		func() (river.JobArgs, *river.InsertOpts) { return requeueArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true, ID: "outreach_requeue"}))
+	if s.cfg.AutoRemind {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return remindArgs{Date: s.today().Format(time.DateOnly)}, nil
+			},
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "outreach_remind"}))
+	}
+	cfg := &river.Config{
+		Queues:               map[string]river.QueueConfig{queueName: {MaxWorkers: s.cfg.Workers}},
+		Workers:              workers,
+		PeriodicJobs:         periodic,
+		MaxAttempts:          s.cfg.MaxAttempts,
+		JobTimeout:           s.cfg.JobTimeout,
+		RescueStuckJobsAfter: s.cfg.RescueAfter,
+		FetchCooldown:        20 * time.Millisecond,
+		FetchPollInterval:    s.cfg.PollInterval,
+		Logger:               s.log,
+	}
+	rc, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("outreach: river client: %w", err)
+	}
+	return rc, nil
+}
+
+// Run works the outreach queue until ctx ends: sends, periodic reminder
+// derivation (with AutoRemind) and requeueing of held messages. Any number
+// of processes may run it at once.
+func (s *Service) Run(ctx context.Context) error {
+	if s.cfg.Sender == nil {
+		return ErrNoSender
+	}
+	if err := s.river.Start(ctx); err != nil {
+		return fmt.Errorf("outreach: start dispatch: %w", err)
+	}
+	<-ctx.Done()
+	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.river.Stop(stopCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("outreach: stop dispatch: %w", err)
+	}
+	return nil
+}
+
+// TZ is the zone dates and sending windows are reckoned in.
+func (s *Service) TZ() *time.Location { return s.cfg.TZ }
+
+func (s *Service) today() time.Time {
+	n := s.cfg.Now().In(s.cfg.TZ)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func (s *Service) needVault() error {
+	if s.vault == nil {
+		return pii.ErrNoKey
+	}
+	return nil
+}

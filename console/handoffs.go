@@ -87,6 +87,14 @@ func (c *Console) ticketAction(r *http.Request, s *session, id int64, action, te
 		t, err = c.handoffs.ReplyTicket(r.Context(), id, s.User.Name, text)
 		auditAction = AuditTicketReply
 		detail["chars"] = utf8.RuneCountInString(text)
+		if errors.Is(err, ErrNotDelivered) {
+			// Saved on the ticket: record it, and tell the caller.
+			detail["delivered"] = false
+			if aerr := audit(r.Context(), c.pool, s.User, r, auditAction, strconv.FormatInt(id, 10), detail); aerr != nil {
+				return Ticket{}, aerr
+			}
+			return t, err
+		}
 	case "close":
 		t, err = c.handoffs.CloseTicket(r.Context(), id, s.User.Name)
 		auditAction = AuditTicketClose
@@ -118,6 +126,9 @@ func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *sessi
 	t, err := c.ticketAction(r, s, id, action, r.PostFormValue("text"))
 	var msg string
 	switch {
+	case errors.Is(err, ErrNotDelivered):
+		c.log.Warn("console: handoff reply not delivered", "ticket", id, "err", err)
+		msg = "回复已保存在工单里，但没能送达居民（对方的聊天通道暂时不可用）。可以稍后再发，或电话联系。"
 	case errors.Is(err, errBadReply):
 		msg = "回复不能为空，也不能超过 2000 字。"
 	case errors.Is(err, ErrTicketState):
@@ -207,6 +218,8 @@ func (c *Console) apiHandoffAction(w http.ResponseWriter, r *http.Request, s *se
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrTicketState):
 		writeError(w, http.StatusConflict, err.Error())
+	case errors.Is(err, ErrNotDelivered):
+		writeJSON(w, http.StatusAccepted, map[string]any{"ticket": t, "delivered": false, "error": "reply saved but not delivered"})
 	case err != nil:
 		c.apiFail(w, r, err)
 	default:

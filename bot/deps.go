@@ -37,11 +37,18 @@ type Wizard interface {
 // Enrolment is the outreach side: binding a chat to a household with a
 // one-time code, and reminders on or off.
 type Enrolment interface {
-	Bind(ctx context.Context, code string, chatID int64) error
+	Bind(ctx context.Context, code string, chatID int64) (Bound, error)
 	OptOut(ctx context.Context, chatID int64) error
 	OptIn(ctx context.Context, chatID int64) error
 	// HandleButton handles a pressed reminder button (data starts "o:").
 	HandleButton(ctx context.Context, chatID int64, data string) (ButtonOutcome, error)
+}
+
+// Bound is what a resident is told after binding: enough to recognise
+// their household, nothing more (the name comes masked).
+type Bound struct {
+	NameMasked  string
+	ProgramName string
 }
 
 // ButtonOutcome is what a reminder button press leads to.

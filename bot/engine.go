@@ -416,10 +416,14 @@ func (e *Engine) bind(ctx context.Context, t *turnState, code string) error {
 		t.say(e.msg(t.lang, "no_reminders"))
 		return nil
 	}
-	err := e.enrol.Bind(ctx, code, t.ev.ChatID)
+	who, err := e.enrol.Bind(ctx, code, t.ev.ChatID)
 	switch {
 	case err == nil:
-		t.say(e.msg(t.lang, "bound"))
+		text := e.msg(t.lang, "bound")
+		if who.NameMasked != "" {
+			text = strings.TrimSpace(who.NameMasked+" "+who.ProgramName) + "\n" + text
+		}
+		t.say(text)
 	case errors.Is(err, ErrCodeExpired):
 		t.say(e.msg(t.lang, "code_expired"))
 	case errors.Is(err, ErrCodeUsed):

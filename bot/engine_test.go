@@ -1,0 +1,276 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/switches"
+)
+
+func text(chat int64, s string) bot.Event {
+	return bot.Event{Channel: bot.ChannelWeb, ChatID: chat, Kind: bot.KindText, Text: s}
+}
+
+func press(chat int64, data string) bot.Event {
+	return bot.Event{Channel: bot.ChannelWeb, ChatID: chat, Kind: bot.KindButton, Data: data}
+}
+
+func buttons(r bot.Reply) map[string]string {
+	out := map[string]string{}
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			out[b.Text] = b.Data
+		}
+	}
+	return out
+}
+
+func TestQuestionAnsweredWithSourcesAndFeedback(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(1, "贵州2020年农村低保标准是多少？"))
+	require.NoError(t, err)
+	require.Len(t, res.Replies, 1)
+	r := res.Replies[0]
+	require.Contains(t, r.Text, "4500")
+	require.Contains(t, r.Text, "来源：\n[1] ")
+	require.Contains(t, r.Text, "贵州省民政兜底脱贫攻坚三年行动计划")
+	require.NotEmpty(t, r.Sources)
+	b := buttons(r)
+	up, down := b["👍 有用"], b["👎 没用"]
+	require.True(t, strings.HasPrefix(up, "f:1:"), "buttons: %v", b)
+	require.True(t, strings.HasPrefix(down, "f:-1:"))
+
+	// Another resident cannot vote on this answer.
+	res, err = f.eng.Handle(ctx, press(2, down))
+	require.NoError(t, err)
+	require.Equal(t, "这个按钮已经过期了。", res.Notice)
+
+	res, err = f.eng.Handle(ctx, press(1, down))
+	require.NoError(t, err)
+	require.True(t, res.ClearButtons)
+	require.Contains(t, res.Notice, "谢谢")
+
+	disliked, err := f.log.Disliked(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, disliked, 1)
+	require.Equal(t, "贵州2020年农村低保标准是多少？", disliked[0].Question)
+	require.True(t, disliked[0].Answered)
+	require.Contains(t, disliked[0].Answer, "4500")
+	require.NotEmpty(t, disliked[0].Sources)
+
+	days, err := f.log.Daily(ctx, 7, nil)
+	require.NoError(t, err)
+	require.Len(t, days, 7)
+	require.Equal(t, 1, days[6].Asked)
+	require.Equal(t, 1, days[6].Disliked)
+}
+
+func TestPersonalDataRedactedAndWarned(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(3, "我的身份证是520102199003071234，电话13812345678，低保怎么申请？"))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(res.Replies[0].Text, "为了您的安全，请不要"), res.Replies[0].Text)
+	recent, err := f.log.Recent(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, recent, 1)
+	require.NotContains(t, recent[0].Question, "520102199003071234")
+	require.NotContains(t, recent[0].Question, "13812345678")
+	require.Contains(t, recent[0].Question, "[身份证号已隐去]")
+}
+
+func TestUnansweredTwiceHandsOverWithMaskedTranscript(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(4, "火星上的天气怎么样？我电话13812345678"))
+	require.NoError(t, err)
+	require.Contains(t, buttons(res.Replies[0]), "找工作人员")
+	tickets, err := f.desk.List(ctx, "")
+	require.NoError(t, err)
+	require.Empty(t, tickets)
+
+	res, err = f.eng.Handle(ctx, text(4, "足球比赛几点开始？"))
+	require.NoError(t, err)
+	require.Len(t, res.Replies, 2)
+	require.Contains(t, res.Replies[1].Text, "已经请工作人员来帮您")
+
+	tickets, err = f.desk.List(ctx, handoff.StatusOpen)
+	require.NoError(t, err)
+	require.Len(t, tickets, 1)
+	require.Equal(t, "unanswered", tickets[0].Reason)
+	tk, err := f.desk.Get(ctx, tickets[0].ID)
+	require.NoError(t, err)
+	var all strings.Builder
+	for _, m := range tk.Messages {
+		all.WriteString(m.Author + ": " + m.Text + "\n")
+	}
+	require.Contains(t, all.String(), "火星上的天气")
+	require.Contains(t, all.String(), "足球比赛")
+	require.NotContains(t, all.String(), "13812345678")
+
+	unanswered, err := f.log.Unanswered(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, unanswered, 2)
+}
+
+func TestContactOpensOneTicket(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, word := range []string{"/contact", "人工", "找人"} {
+		res, err := f.eng.Handle(ctx, text(5, word))
+		require.NoError(t, err)
+		require.NotEmpty(t, res.Replies)
+	}
+	tickets, err := f.desk.List(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, tickets, 1)
+	require.Equal(t, "asked", tickets[0].Reason)
+}
+
+func TestCommandsAndPlainWords(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) { c.RateBurst = 100 })
+	ctx := context.Background()
+	cases := []struct {
+		in   bot.Event
+		want string
+	}{
+		{text(6, "/start"), "社会救助小助手"},
+		{text(6, "/help"), "我能帮您做这些事"},
+		{text(6, "帮助"), "我能帮您做这些事"},
+		{text(6, "/cancel"), "现在没有要取消的步骤"},
+		{text(6, "/stop"), "网页聊天不会给您发提醒"},
+		{text(6, "退订"), "网页聊天不会给您发提醒"},
+		{text(6, "/start ABCD234567"), "网页聊天不会给您发提醒"},
+		{text(6, "/nonsense"), "我能帮您做这些事"},
+		{bot.Event{Channel: bot.ChannelWeb, ChatID: 6, Kind: bot.KindPhoto}, "只能看懂文字"},
+		{bot.Event{Channel: bot.ChannelWeb, ChatID: 6, Kind: bot.KindSticker}, "只能看懂文字"},
+		{text(6, strings.Repeat("低保", 400)), "消息太长了"},
+		{text(6, "/check"), "资格测算暂时不可用"},
+	}
+	for _, c := range cases {
+		res, err := f.eng.Handle(ctx, c.in)
+		require.NoError(t, err, c.in)
+		require.NotEmpty(t, res.Replies, c.in)
+		require.Contains(t, res.Replies[0].Text, c.want, c.in)
+	}
+	// An old wizard button outside the wizard is spent, not an error.
+	res, err := f.eng.Handle(ctx, press(6, "w:yes"))
+	require.NoError(t, err)
+	require.Equal(t, "这个按钮已经过期了。", res.Notice)
+}
+
+func TestRepeatedEventHandledOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := text(7, "低保怎么申请？")
+	ev.EventID = "tg:42"
+	res, err := f.eng.Handle(ctx, ev)
+	require.NoError(t, err)
+	require.False(t, res.Duplicate)
+	res, err = f.eng.Handle(ctx, ev)
+	require.NoError(t, err)
+	require.True(t, res.Duplicate)
+	require.Empty(t, res.Replies)
+	recent, err := f.log.Recent(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, recent, 1)
+}
+
+func TestRateLimitAnswersPolitelyOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) { c.RateBurst, c.RatePerSec = 2, 0.001 })
+	ctx := context.Background()
+	var got []string
+	for range 4 {
+		res, err := f.eng.Handle(ctx, text(8, "/help"))
+		require.NoError(t, err)
+		if len(res.Replies) > 0 {
+			got = append(got, res.Replies[0].Text)
+		} else {
+			got = append(got, "")
+		}
+	}
+	require.Contains(t, got[0], "我能帮您做这些事")
+	require.Contains(t, got[1], "我能帮您做这些事")
+	require.Contains(t, got[2], "您发得有点快")
+	require.Empty(t, got[3], "told once, then quiet")
+	// Another chat is not affected.
+	res, err := f.eng.Handle(ctx, text(9, "/help"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "我能帮您做这些事")
+}
+
+func TestRepliesInResidentsLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+
+	res, err := f.eng.Handle(ctx, text(10, "How much is the dibao standard in Guizhou?"))
+	require.NoError(t, err)
+	require.Equal(t, bot.LangEN, res.Lang)
+	require.Contains(t, res.Replies[0].Text, "(The policy text below is in Chinese.)")
+
+	res, err = f.eng.Handle(ctx, text(11, "請問低保怎麼申請？這個錢每個月給多少？"))
+	require.NoError(t, err)
+	require.Equal(t, bot.LangHant, res.Lang)
+	res, err = f.eng.Handle(ctx, text(11, "/help"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "我能幫您做這些事")
+
+	res, err = f.eng.Handle(ctx, text(12, "ياخشىمۇسىز، تۇرمۇش كاپالىتى"))
+	require.NoError(t, err)
+	require.Equal(t, bot.LangUyghur, res.Lang)
+	require.Contains(t, res.Replies[0].Text, "خەنزۇچە")
+
+	// /lang pins a language whatever the resident types next.
+	res, err = f.eng.Handle(ctx, text(10, "/lang"))
+	require.NoError(t, err)
+	require.Contains(t, buttons(res.Replies[0]), "简体中文")
+	res, err = f.eng.Handle(ctx, press(10, "l:zh-Hans"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "简体中文")
+	res, err = f.eng.Handle(ctx, text(10, "help me please"))
+	require.NoError(t, err)
+	require.Equal(t, bot.LangHans, res.Lang)
+}
+
+func TestSwitchedOffSaysHotline(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := switches.New(f.pool).Set(ctx, switches.ResidentQA, false, "answers wrong", "ops")
+	require.NoError(t, err)
+	res, err := f.eng.Handle(ctx, text(13, "低保怎么申请？"))
+	require.NoError(t, err)
+	require.Equal(t, "服务暂时不可用，请拨打热线 12345。", res.Replies[0].Text)
+	// Asking for a person still works.
+	res, err = f.eng.Handle(ctx, text(13, "人工"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "工作人员")
+}
+
+func TestDetectLang(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"低保怎么申请":          bot.LangHans,
+		"低保怎麼申請，請問":       bot.LangHant,
+		"how do I apply":  bot.LangEN,
+		"تۇرمۇش كاپالىتى": bot.LangUyghur,
+		"12345":           "",
+		"👍":               "",
+	} {
+		require.Equal(t, want, bot.DetectLang(in), in)
+	}
+}

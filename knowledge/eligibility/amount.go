@@ -21,7 +21,7 @@ var ErrNotYesNo = errors.New("not yes or no")
 
 var zeroWords = map[string]bool{
 	"没有": true, "无": true, "没": true, "零": true, "没有收入": true, "无收入": true,
-	"没收入": true, "没有钱": true, "不用": true, "没花": true, "没有花": true, "没有花钱": true,
+	"没收入": true, "没有钱": true, "否": true, "不用": true, "没花": true, "没有花": true, "没有花钱": true,
 }
 
 // Filler people wrap amounts in: "每月1500元左右".

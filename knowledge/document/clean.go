@@ -267,6 +267,10 @@ func tidySpaces(s string) string {
 	if !strings.Contains(s, " ") {
 		return s
 	}
+	if g := mdHeading.FindStringSubmatch(s); g != nil {
+		// keep a markdown heading's "## " intact
+		return g[1] + " " + tidySpaces(g[2])
+	}
 	rs := []rune(s)
 	var b strings.Builder
 	for i := 0; i < len(rs); i++ {

@@ -130,6 +130,7 @@ func htmlText(raw []byte) (string, meta, error) {
 	if !utf8.Valid(raw) {
 		raw = []byte(decodeText(raw))
 	}
+	raw = htmlPrepare(raw)
 	d := xml.NewDecoder(bytes.NewReader(raw))
 	d.Strict = false
 	d.AutoClose = xml.HTMLAutoClose
@@ -268,6 +269,19 @@ func siteTitle(s string) string {
 		}
 	}
 	return strings.TrimSpace(s)
+}
+
+var (
+	htmlDrop = regexp.MustCompile(`(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<!doctype[^>]*>`)
+	// a "<" that starts no tag: text such as "a < b", which XML rejects
+	strayLT = regexp.MustCompile(`<([^a-zA-Z/!?]|$)`)
+)
+
+// htmlPrepare removes scripts, styles and comments (their contents are not
+// markup and often break the decoder) and escapes stray "<".
+func htmlPrepare(raw []byte) []byte {
+	raw = htmlDrop.ReplaceAll(raw, nil)
+	return strayLT.ReplaceAll(raw, []byte("&lt;$1"))
 }
 
 var tagRe = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<[^>]*>`)

@@ -400,13 +400,21 @@ func chunkBlocks(blocks []block) []Chunk {
 	for i := 0; i < len(pieces); i++ {
 		p := pieces[i]
 		if runes(p.text) < tinyMax {
-			if n := len(merged); n > 0 && merged[n-1].top == p.top && runes(merged[n-1].text)+runes(p.text) <= hardMax {
+			n := len(merged)
+			fitsPrev := n > 0 && runes(merged[n-1].text)+runes(p.text) < hardMax
+			fitsNext := i+1 < len(pieces) && runes(pieces[i+1].text)+runes(p.text) < hardMax
+			switch {
+			case fitsPrev && merged[n-1].top == p.top:
 				merged[n-1].text += "\n" + p.text
 				continue
-			}
-			if i+1 < len(pieces) && pieces[i+1].top == p.top && runes(pieces[i+1].text)+runes(p.text) <= hardMax {
+			case fitsNext && pieces[i+1].top == p.top:
 				pieces[i+1].text = p.text + "\n" + pieces[i+1].text
 				pieces[i+1].section, pieces[i+1].heading = p.section, p.heading
+				continue
+			case fitsPrev && p.section == "":
+				// untitled text between sections belongs to what precedes it;
+				// a short titled section stays whole, to be cited as itself
+				merged[n-1].text += "\n" + p.text
 				continue
 			}
 		}

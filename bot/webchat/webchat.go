@@ -1,0 +1,228 @@
+// Package webchat is the residents' chat in a web browser, on the same
+// engine as Telegram: a plain page at / (large text, no frameworks) and a
+// small JSON API under /chat/api/. A browser is known by a random cookie;
+// its chat id is derived from it, so one browser never reaches another's
+// conversation and nothing about the session is kept in this process.
+package webchat
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/safetynet/safetynet/bot"
+)
+
+// CookieName holds the browser's chat token.
+const CookieName = "sn_chat"
+
+// Handler is the conversation engine (*bot.Engine).
+type Handler interface {
+	Handle(ctx context.Context, ev bot.Event) (bot.Result, error)
+}
+
+// Chat serves the web chat.
+type Chat struct {
+	engine Handler
+	pool   *pgxpool.Pool
+	log    *slog.Logger
+}
+
+// New returns the web chat over the engine; pool keeps staff replies until
+// the page polls them.
+func New(engine Handler, pool *pgxpool.Pool, logger *slog.Logger) *Chat {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Chat{engine: engine, pool: pool, log: logger}
+}
+
+//go:embed page.html
+var page []byte
+
+// Mount registers the page and the API on mux: GET /, POST
+// /chat/api/message, GET /chat/api/poll.
+func (c *Chat) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", c.servePage)
+	mux.HandleFunc("POST /chat/api/message", c.serveMessage)
+	mux.HandleFunc("GET /chat/api/poll", c.servePoll)
+}
+
+// Handler returns the web chat alone on its own mux.
+func (c *Chat) Handler() http.Handler {
+	mux := http.NewServeMux()
+	c.Mount(mux)
+	return mux
+}
+
+func (c *Chat) servePage(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	_, _ = w.Write(page)
+}
+
+// chatID derives the chat id from the browser's token: 62 bits of a hash,
+// positive and never 0. Another browser would have to guess the token.
+func chatID(token string) int64 {
+	sum := sha256.Sum256([]byte("safetynet/webchat/v1\x00" + token))
+	return int64(binary.BigEndian.Uint64(sum[:8])>>2) | 1
+}
+
+// session returns the browser's chat id, issuing a cookie on first use.
+func (c *Chat) session(w http.ResponseWriter, r *http.Request, create bool) (int64, bool) {
+	if ck, err := r.Cookie(CookieName); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
+		return chatID(ck.Value), true
+	}
+	if !create {
+		return 0, false
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{
+		Name: CookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: 180 * 24 * 3600,
+	})
+	return chatID(tok), true
+}
+
+// MessageRequest is what the page posts: typed text, or a pressed
+// button's data. ID, when given, makes a retried post harmless.
+type MessageRequest struct {
+	Text string `json:"text"`
+	Data string `json:"data"`
+	ID   string `json:"id"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
+	// JSON only: a form on another site cannot post here with the cookie.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		writeJSON(w, http.StatusUnsupportedMediaType, apiError{"请用 application/json 发送"})
+		return
+	}
+	var req MessageRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{"您的消息太长了。请分成几句短话，一次问一个问题。"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, apiError{"消息格式不对"})
+		return
+	}
+	id, _ := c.session(w, r, true)
+	ev := bot.Event{Channel: bot.ChannelWeb, ChatID: id, LangHint: acceptLang(r)}
+	if len(req.ID) > 0 && len(req.ID) <= 64 {
+		ev.EventID = "web:" + strconv.FormatInt(id, 36) + ":" + req.ID
+	}
+	switch {
+	case req.Data != "":
+		ev.Kind, ev.Data = bot.KindButton, req.Data
+	case strings.TrimSpace(req.Text) != "":
+		ev.Kind, ev.Text = bot.KindText, req.Text
+	default:
+		writeJSON(w, http.StatusBadRequest, apiError{"text: 请输入您的问题"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 60*time.Second)
+	defer cancel()
+	res, err := c.engine.Handle(ctx, ev)
+	if err != nil {
+		c.log.Error("webchat: handle message", "err", err)
+	}
+	if res.Replies == nil {
+		res.Replies = []bot.Reply{}
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// acceptLang maps the browser's preferred language to a hint.
+func acceptLang(r *http.Request) string {
+	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
+	first, _, _ = strings.Cut(first, ";")
+	return strings.TrimSpace(first)
+}
+
+// StaffMessage is a staff reply waiting in the browser's chat.
+type StaffMessage struct {
+	ID   int64     `json:"id"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+func (c *Chat) servePoll(w http.ResponseWriter, r *http.Request) {
+	id, ok := c.session(w, r, false)
+	if !ok {
+		writeJSON(w, http.StatusOK, map[string]any{"messages": []StaffMessage{}})
+		return
+	}
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	msgs, err := c.Pending(r.Context(), id, after)
+	if err != nil {
+		c.log.Error("webchat: poll", "err", err)
+		writeJSON(w, http.StatusInternalServerError, apiError{"暂时取不到消息"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": msgs})
+}
+
+// Pending returns the staff replies for a chat after id after, oldest first.
+func (c *Chat) Pending(ctx context.Context, chatID, after int64) ([]StaffMessage, error) {
+	rows, err := c.pool.Query(ctx, `
+		SELECT id, text, created_at FROM webchat_outbox
+		WHERE chat_id = $1 AND id > $2 ORDER BY id LIMIT 100`, chatID, after)
+	if err != nil {
+		return nil, fmt.Errorf("web chat messages: %w", err)
+	}
+	defer rows.Close()
+	out := []StaffMessage{}
+	for rows.Next() {
+		var m StaffMessage
+		if err := rows.Scan(&m.ID, &m.Text, &m.At); err != nil {
+			return nil, fmt.Errorf("web chat messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Deliver keeps a staff reply for the browser to poll. It implements
+// handoff.Deliverer for the "web" channel.
+func (c *Chat) Deliver(ctx context.Context, channel string, chatID int64, text string) error {
+	if channel != bot.ChannelWeb {
+		return fmt.Errorf("webchat: cannot deliver to channel %q", channel)
+	}
+	if _, err := c.pool.Exec(ctx, `INSERT INTO webchat_outbox (chat_id, text) VALUES ($1, $2)`, chatID, text); err != nil {
+		return fmt.Errorf("web chat delivery: %w", err)
+	}
+	return nil
+}

@@ -32,6 +32,9 @@ type Wizard interface {
 	Start() (state []byte, p Prompt, err error)
 	// Step applies the resident's input. When done, p.Text is the result.
 	Step(state []byte, input string) (next []byte, p Prompt, done bool, err error)
+	// Cancels tells whether the input means "stop the check" in the
+	// wizard's own words ("不测了", "算了").
+	Cancels(input string) bool
 }
 
 // Enrolment is the outreach side: binding a chat to a household with a

@@ -156,7 +156,8 @@ func TestCommandsAndPlainWords(t *testing.T) {
 		{bot.Event{Channel: bot.ChannelWeb, ChatID: 6, Kind: bot.KindPhoto}, "只能看懂文字"},
 		{bot.Event{Channel: bot.ChannelWeb, ChatID: 6, Kind: bot.KindSticker}, "只能看懂文字"},
 		{text(6, strings.Repeat("低保", 400)), "消息太长了"},
-		{text(6, "/check"), "资格测算暂时不可用"},
+		{text(6, "/check"), "初步测算"},
+		{text(6, "算了"), "已经取消"},
 	}
 	for _, c := range cases {
 		res, err := f.eng.Handle(ctx, c.in)
@@ -273,4 +274,48 @@ func TestDetectLang(t *testing.T) {
 	} {
 		require.Equal(t, want, bot.DetectLang(in), in)
 	}
+}
+
+func TestWizardToVerdictSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) { c.RateBurst = 100 })
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(20, "/check"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "初步测算")
+	b := buttons(res.Replies[0])
+	require.NotEmpty(t, b, "the region question offers buttons")
+	var region string
+	for _, d := range b {
+		if d == "w:guizhou-2020" {
+			region = d
+		}
+	}
+	require.NotEmpty(t, region, "buttons: %v", b)
+	res, err = f.eng.Handle(ctx, press(20, region))
+	require.NoError(t, err)
+	require.True(t, res.ClearButtons)
+
+	steps := []string{"农村", "1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1", "否"}
+	for i, s := range steps {
+		if i == 4 {
+			f.restart(t) // a deploy mid-wizard: the next message carries on
+		}
+		res, err = f.eng.Handle(ctx, text(20, s))
+		require.NoError(t, err, s)
+		require.Len(t, res.Replies, 1, s)
+		require.NotContains(t, res.Replies[0].Text, "这个问题我答不好", "step %q went to Q&A", s)
+	}
+	final := res.Replies[0].Text
+	require.Contains(t, final, "不是审批结果")
+	require.Contains(t, final, "测算结束")
+	require.Contains(t, buttons(res.Replies[0]), "找工作人员")
+
+	// The wizard is over: text is a question again.
+	res, err = f.eng.Handle(ctx, text(20, "贵州2020年农村低保标准是多少？"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "来源：")
+	recent, err := f.log.Recent(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, recent, 1, "wizard answers are not logged as questions")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/questions"
 )
 
@@ -52,7 +53,8 @@ func newFixture(t *testing.T, tweak ...func(*bot.Config)) *fixture {
 	_, err := kb.Ingest(context.Background(), corpusDir(t))
 	require.NoError(t, err)
 	f := &fixture{pool: pool, kb: kb, desk: handoff.New(pool, nil), log: questions.New(pool)}
-	f.cfg = bot.Config{Pool: pool, Answerer: kb, Desk: f.desk, Hotline: "12345"}
+	f.cfg = bot.Config{Pool: pool, Answerer: kb, Desk: f.desk, Hotline: "12345",
+		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: "12345"}}}
 	for _, tw := range tweak {
 		tw(&f.cfg)
 	}

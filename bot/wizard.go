@@ -32,6 +32,11 @@ func (e *Engine) wizardStep(ctx context.Context, t *turnState, input string) err
 		t.say(e.msg(t.lang, "check_off"))
 		return nil
 	}
+	if e.wizard.Cancels(input) {
+		t.st.Mode, t.st.Wizard = "", nil
+		t.say(e.msg(t.lang, "cancelled"))
+		return nil
+	}
 	next, p, done, err := e.wizard.Step(t.st.Wizard, input)
 	if err != nil {
 		// A state from an older wizard the code cannot continue: start
@@ -62,7 +67,9 @@ func (e *Engine) prompt(t *turnState, p Prompt, first bool) {
 			text = note + "\n\n" + text
 		}
 	}
-	text += "\n" + e.msg(t.lang, "wizard_hint")
+	if first && t.lang == LangEN {
+		text += "\n" + e.msg(t.lang, "wizard_hint")
+	}
 	short := true
 	for _, c := range p.Choices {
 		if utf8.RuneCountInString(c.Label) > 6 {

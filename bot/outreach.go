@@ -1,0 +1,57 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/safetynet/safetynet/outreach"
+)
+
+// OutreachEnrolment is the Enrolment of the outreach service: binding
+// codes, opt-out and reminder buttons.
+type OutreachEnrolment struct {
+	S *outreach.Service
+}
+
+// Bind implements Enrolment.
+func (o OutreachEnrolment) Bind(ctx context.Context, code string, chatID int64) (Bound, error) {
+	b, err := o.S.Bind(ctx, code, chatID)
+	switch {
+	case err == nil:
+		return Bound{NameMasked: b.NameMasked, ProgramName: b.ProgramName}, nil
+	case errors.Is(err, outreach.ErrCodeInvalid):
+		return Bound{}, ErrCodeInvalid
+	case errors.Is(err, outreach.ErrCodeExpired):
+		return Bound{}, ErrCodeExpired
+	case errors.Is(err, outreach.ErrCodeUsed):
+		return Bound{}, ErrCodeUsed
+	}
+	return Bound{}, err
+}
+
+// OptOut implements Enrolment.
+func (o OutreachEnrolment) OptOut(ctx context.Context, chatID int64) error {
+	return notBound(o.S.OptOut(ctx, chatID))
+}
+
+// OptIn implements Enrolment.
+func (o OutreachEnrolment) OptIn(ctx context.Context, chatID int64) error {
+	return notBound(o.S.OptIn(ctx, chatID))
+}
+
+func notBound(err error) error {
+	if errors.Is(err, outreach.ErrNotBound) {
+		return ErrNotBound
+	}
+	return err
+}
+
+// HandleButton implements Enrolment. A stale or unknown button is answered
+// with outreach's own words, not an error.
+func (o OutreachEnrolment) HandleButton(ctx context.Context, chatID int64, data string) (ButtonOutcome, error) {
+	r, err := o.S.HandleButton(ctx, chatID, data)
+	if err != nil && !errors.Is(err, outreach.ErrBadButton) {
+		return ButtonOutcome{}, err
+	}
+	return ButtonOutcome{Reply: r.Reply, WantsContact: r.WantsContact}, nil
+}

@@ -169,7 +169,7 @@ func Check(h Household, hotline string) Result {
 		Area:            h.Area,
 		StandardMonthly: S,
 		PerCapita:       PerCapita{BeforeRigid: A, AfterRigid: B},
-		CountedIncome:   counted,
+		CountedIncome:   roundAll(counted),
 	}
 	dibao := c.dibao()
 	exp := c.expenditure()
@@ -188,6 +188,14 @@ func imputable(m Member, reg Profile) bool {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+func roundAll(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = round2(x)
+	}
+	return out
+}
 
 type checker struct {
 	h                         Household

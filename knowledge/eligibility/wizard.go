@@ -151,6 +151,29 @@ func (w *Wizard) Step(st WizardState, input string) (WizardState, Prompt, *Resul
 	return ns, Prompt{Text: res.Text()}, &res, nil
 }
 
+// Resume repeats the current question of a stored conversation, for a
+// channel that lost the last message or a resident who comes back later.
+func (w *Wizard) Resume(st WizardState) (Prompt, error) {
+	if st.Version != wizardVersion {
+		return Prompt{}, fmt.Errorf("version %d: %w", st.Version, ErrWizardState)
+	}
+	d, err := w.replay(st)
+	if err != nil {
+		return Prompt{}, err
+	}
+	q := w.next(d)
+	if q == nil {
+		h, err := d.household()
+		if err != nil {
+			return Prompt{}, fmt.Errorf("build household: %v: %w", err, ErrWizardState)
+		}
+		return Prompt{Text: Check(h, w.Hotline).Text()}, nil
+	}
+	p := q.prompt(d)
+	p.Text = "我们接着上次的问题：\n" + p.Text
+	return p, nil
+}
+
 // Household rebuilds the household answered so far in a finished state, so
 // a channel can keep it or hand it to staff.
 func (w *Wizard) Household(st WizardState) (Household, error) {

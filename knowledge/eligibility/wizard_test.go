@@ -127,6 +127,9 @@ func TestWizardBackAndRestartMidway(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &restored))
 	require.Equal(t, st, restored)
 	w2 := &eligibility.Wizard{DefaultRegion: "qinghai-2021"}
+	p, err = w2.Resume(restored)
+	require.NoError(t, err)
+	require.Equal(t, "income/0", p.Key)
 	st, p, res := converse(t, w2, restored, "没有", "否", "能正常干活", "没有残疾", "否", "否", "否", "没有", "没有", "否")
 	require.NotNil(t, res, p.Text)
 	// An idle able adult is counted at the minimum wage.

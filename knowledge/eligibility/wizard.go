@@ -391,8 +391,9 @@ func (w *Wizard) questions(d *draft) []*question {
 }
 
 func (w *Wizard) memberQuestions(d *draft, i int) []*question {
+	// The first member is the person answering; the rest are numbered.
 	who := "第 " + strconv.Itoa(i+1) + " 位家人"
-	if d.count == 1 {
+	if i == 0 {
 		who = "您"
 	}
 	m := func(d *draft) *Member { return &d.members[i] }
@@ -402,7 +403,7 @@ func (w *Wizard) memberQuestions(d *draft, i int) []*question {
 	ageText := who + "今年多大年纪？"
 	switch {
 	case d.count > 1 && i == 0:
-		ageText = "下面一位一位问，先从您自己说起。" + who + "今年多大年纪？"
+		ageText = "下面一位一位地问，先从您自己说起：您今年多大年纪？"
 	case i > 0:
 		ageText = "好的，接下来说说" + who + "。" + who + "今年多大年纪？"
 	}

@@ -90,10 +90,13 @@ type PerCapita struct {
 
 // Result is the whole pre-check.
 type Result struct {
-	Region          string          `json:"region"`
-	RegionName      string          `json:"region_name,omitempty"`
-	Area            Area            `json:"area"`
-	StandardMonthly float64         `json:"standard_monthly"`
+	Region          string  `json:"region"`
+	RegionName      string  `json:"region_name,omitempty"`
+	Area            Area    `json:"area"`
+	StandardMonthly float64 `json:"standard_monthly"`
+	// StandardExample: the region profile marks this standard as an example
+	// value the bureau has yet to set, so the figures are illustrative.
+	StandardExample bool            `json:"standard_example,omitempty"`
 	PerCapita       PerCapita       `json:"per_capita"`
 	CountedIncome   []float64       `json:"counted_income"` // per member, after imputation
 	Programs        []ProgramResult `json:"programs"`
@@ -168,6 +171,7 @@ func Check(h Household, hotline string) Result {
 		RegionName:      reg.Name,
 		Area:            h.Area,
 		StandardMonthly: S,
+		StandardExample: reg.Sources["dibao_standard_monthly."+string(h.Area)].Example,
 		PerCapita:       PerCapita{BeforeRigid: A, AfterRigid: B},
 		CountedIncome:   roundAll(counted),
 	}

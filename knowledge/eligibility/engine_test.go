@@ -125,6 +125,24 @@ func TestReasonsGiveFigures(t *testing.T) {
 	require.NotContains(t, text, "残疾证")
 }
 
+func TestExampleStandardIsFlagged(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in      string
+		example bool
+	}{
+		{`{"region":"guizhou-2020","area":"rural","members":[{"age":70}]}`, false},
+		{`{"region":"guizhou-2020","area":"urban","members":[{"age":70}]}`, true},
+		{`{"region":"gongxian-2020","area":"rural","members":[{"age":70}]}`, true},
+	} {
+		h, err := eligibility.DecodeBytes([]byte(c.in))
+		require.NoError(t, err)
+		r := eligibility.Check(h, "")
+		require.Equal(t, c.example, r.StandardExample, c.in)
+		require.Equal(t, c.example, strings.Contains(r.Text(), "示例数字"), c.in)
+	}
+}
+
 func TestNextStepsFitHousehold(t *testing.T) {
 	t.Parallel()
 	r := eligibility.Check(household(t, `,"monthly_rigid_expenses":300`, `{"age":70,"labor_capacity":"none","disability":"severe","serious_illness":true},{"age":15,"student":true}`), "96110")

@@ -93,6 +93,9 @@ func (r Result) Text() string {
 	b.WriteString("救助政策初步测算结果\n")
 	b.WriteString("地区：" + name + "（" + area + "）\n")
 	b.WriteString("当地低保标准：每人每月 " + yuan(r.StandardMonthly) + "\n")
+	if r.StandardExample {
+		b.WriteString("（注意：这个标准是示例数字，实际标准以当地民政部门公布的为准）\n")
+	}
 	b.WriteString("家庭人均月收入：" + yuan(r.PerCapita.BeforeRigid))
 	if r.PerCapita.AfterRigid != r.PerCapita.BeforeRigid {
 		b.WriteString("（扣除刚性支出后 " + yuan(r.PerCapita.AfterRigid) + "）")

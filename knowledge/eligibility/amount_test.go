@@ -78,3 +78,21 @@ func TestParseYesNo(t *testing.T) {
 		require.ErrorIs(t, err, eligibility.ErrNotYesNo, in)
 	}
 }
+
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"1500", "一千零五十", "1.5万", "１，５００元", "没有", "-5", "十万", "1万5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := eligibility.ParseAmount(s)
+		if err != nil {
+			if !errors.Is(err, eligibility.ErrNotAmount) {
+				t.Fatalf("error %v is not ErrNotAmount", err)
+			}
+			return
+		}
+		if v < 0 || v > 1e8 || v != v {
+			t.Fatalf("ParseAmount(%q) = %v", s, v)
+		}
+	})
+}

@@ -184,3 +184,36 @@ func TestWizardPromptsPlainChinese(t *testing.T) {
 	_, p, _ = converse(t, w, st, "农村", "1")
 	require.Contains(t, p.Text, "您今年多大年纪")
 }
+
+// FuzzWizardStep: whatever a resident types, the wizard neither panics nor
+// loses its state, and junk never advances the conversation.
+func FuzzWizardStep(f *testing.F) {
+	for _, s := range []string{"1", "农村", "上一步", "七十", "是", "abc", "", "重新开始", "1500 2000"} {
+		f.Add(s, s)
+	}
+	w := &eligibility.Wizard{}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		st, _ := w.Start()
+		for _, in := range []string{"guizhou-2020", "rural", a, b, "2", b, a} {
+			ns, p, _, err := w.Step(st, in)
+			if err != nil {
+				t.Fatalf("step %q: %v", in, err)
+			}
+			if p.Text == "" {
+				t.Fatalf("empty prompt after %q", in)
+			}
+			raw, err := json.Marshal(ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back eligibility.WizardState
+			if err := json.Unmarshal(raw, &back); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Resume(back); err != nil {
+				t.Fatalf("state after %q does not resume: %v", in, err)
+			}
+			st = back
+		}
+	})
+}

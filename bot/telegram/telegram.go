@@ -163,6 +163,9 @@ func (b *Bot) Run(ctx context.Context) error {
 			AllowedUpdates: []string{"message", "callback_query"},
 		})
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return fmt.Errorf("telegram: set webhook: %w", err)
 		}
 		b.log.Info("telegram: webhook mode", "path", b.path)
@@ -174,6 +177,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	// A webhook left from another mode would make getUpdates fail.
 	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("telegram: delete webhook: %w", err)
 	}
 	b.shards = make([]chan *models.Update, b.opt.Workers)

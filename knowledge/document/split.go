@@ -56,6 +56,7 @@ func markerAt(s string) *mark {
 		text := strings.TrimSpace(g[2])
 		if m := markerAt(text); m != nil && m.kind != kShi {
 			m.md, m.end = true, len(s)-len(text)+m.end
+			m.text = strings.TrimSpace(text[m.end-(len(s)-len(text)):])
 			return m
 		}
 		depth := len(g[1])
@@ -119,6 +120,7 @@ func cnNumber(s string) int {
 type level struct {
 	kind, label, heading string
 	rank, ord            int
+	md                   bool // an authored markdown heading
 }
 
 // block is the text of one section up to its first subsection.
@@ -285,7 +287,7 @@ func (sp splitter) blocks(cleaned, title string) []block {
 			if heading == "" {
 				heading = headingOf(s.text[m.end:])
 			}
-			stack = append(stack, level{kind: m.kind, label: m.label, heading: heading, rank: m.rank, ord: m.ord})
+			stack = append(stack, level{kind: m.kind, label: m.label, heading: heading, rank: m.rank, ord: m.ord, md: m.md})
 			var lead string
 			if m.kind == kShi && m.ord == 1 && s.inline && len(cur.paras) > 0 {
 				// "…。提升救助水平,强化…支撑。一是…": the short sentence before a
@@ -347,9 +349,80 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 
 // unit is a run of text with one section path, before size limits.
 type unit struct {
-	section, heading string
-	top              string // the outermost label, to keep merges inside one section
-	text             string
+	parent []level // the path above the leaves
+	leaves []level // one leaf, or consecutive siblings packed together
+	text   string
+}
+
+func (u unit) top() string {
+	switch {
+	case len(u.parent) > 0:
+		return u.parent[0].label
+	case len(u.leaves) > 0:
+		return u.leaves[0].label
+	}
+	return ""
+}
+
+// absorb adds the leaves of v, a neighbour merged into u, to u's label when
+// they share a parent; otherwise u's label stands for both.
+func (u *unit) absorb(v unit, after bool) {
+	if len(u.leaves) == 0 || len(v.leaves) == 0 || !sameLabels(u.parent, v.parent) {
+		return
+	}
+	if after {
+		u.leaves = append(u.leaves, v.leaves...)
+	} else {
+		u.leaves = append(append([]level(nil), v.leaves...), u.leaves...)
+	}
+}
+
+func sameLabels(a, b []level) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].label != b[i].label {
+			return false
+		}
+	}
+	return true
+}
+
+// section and heading write the unit's path: "二、(一) 1.—2." and
+// "重点任务 > 完善兜底保障配套政策 > 全面落实…；完善…".
+func (u unit) section() string {
+	var labels []string
+	for _, l := range u.parent {
+		labels = append(labels, l.label)
+	}
+	if n := len(u.leaves); n > 0 {
+		lb := u.leaves[0].label
+		if n > 1 && u.leaves[n-1].label != lb {
+			lb += "—" + u.leaves[n-1].label
+		}
+		labels = append(labels, lb)
+	}
+	return joinLabels(labels)
+}
+
+func (u unit) heading() string {
+	var heads []string
+	for _, l := range u.parent {
+		if l.heading != "" {
+			heads = append(heads, l.heading)
+		}
+	}
+	var hs []string
+	for _, l := range u.leaves {
+		if l.heading != "" && (len(hs) == 0 || hs[len(hs)-1] != l.heading) {
+			hs = append(hs, l.heading)
+		}
+	}
+	if len(hs) > 0 {
+		heads = append(heads, strings.Join(hs, "；"))
+	}
+	return strings.Join(heads, " > ")
 }
 
 // chunkBlocks turns sections into chunks: a section that is only a heading
@@ -404,14 +477,17 @@ func chunkBlocks(blocks []block) []Chunk {
 			fitsPrev := n > 0 && runes(merged[n-1].text)+runes(p.text) < hardMax
 			fitsNext := i+1 < len(pieces) && runes(pieces[i+1].text)+runes(p.text) < hardMax
 			switch {
-			case fitsPrev && merged[n-1].top == p.top:
+			case fitsPrev && merged[n-1].top() == p.top():
 				merged[n-1].text += "\n" + p.text
+				merged[n-1].absorb(p, true)
 				continue
-			case fitsNext && pieces[i+1].top == p.top:
-				pieces[i+1].text = p.text + "\n" + pieces[i+1].text
-				pieces[i+1].section, pieces[i+1].heading = p.section, p.heading
+			case fitsNext && pieces[i+1].top() == p.top():
+				next := pieces[i+1]
+				pieces[i+1] = p
+				pieces[i+1].text = p.text + "\n" + next.text
+				pieces[i+1].absorb(next, true)
 				continue
-			case fitsPrev && p.section == "":
+			case fitsPrev && len(p.leaves) == 0:
 				// untitled text between sections belongs to what precedes it;
 				// a short titled section stays whole, to be cited as itself
 				merged[n-1].text += "\n" + p.text
@@ -425,7 +501,7 @@ func chunkBlocks(blocks []block) []Chunk {
 		if strings.TrimSpace(p.text) == "" {
 			continue
 		}
-		chunks = append(chunks, Chunk{Ord: len(chunks), Section: p.section, Heading: p.heading, Text: p.text})
+		chunks = append(chunks, Chunk{Ord: len(chunks), Section: p.section(), Heading: p.heading(), Text: p.text})
 	}
 	return chunks
 }
@@ -453,7 +529,8 @@ func siblings(a, b []level) bool {
 		}
 	}
 	la, lb := a[len(a)-1], b[len(b)-1]
-	return la.kind == lb.kind && lb.ord == la.ord+1
+	// authored (markdown) sections are small on purpose and cited singly
+	return la.kind == lb.kind && lb.ord == la.ord+1 && !la.md && !lb.md
 }
 
 // trailingHead cuts a short last sentence off a paragraph, when there is
@@ -471,38 +548,13 @@ func trailingHead(p string) (string, string) {
 }
 
 func packUnit(bs []block) unit {
-	first, lastB := bs[0], bs[len(bs)-1]
-	var labels, heads []string
-	for i, l := range first.path {
-		if i == len(first.path)-1 {
-			break
-		}
-		labels = append(labels, l.label)
-		if l.heading != "" {
-			heads = append(heads, l.heading)
-		}
-	}
 	u := unit{}
-	if len(first.path) > 0 {
-		leaf := first.path[len(first.path)-1]
-		lb := leaf.label
-		var hs []string
+	if p := bs[0].path; len(p) > 0 {
+		u.parent = p[:len(p)-1]
 		for _, b := range bs {
-			if h := b.path[len(b.path)-1].heading; h != "" {
-				hs = append(hs, h)
-			}
+			u.leaves = append(u.leaves, b.path[len(b.path)-1])
 		}
-		if len(bs) > 1 {
-			lb += "—" + lastB.path[len(lastB.path)-1].label
-		}
-		labels = append(labels, lb)
-		if len(hs) > 0 {
-			heads = append(heads, strings.Join(hs, "；"))
-		}
-		u.top = first.path[0].label
 	}
-	u.section = joinLabels(labels)
-	u.heading = strings.Join(heads, " > ")
 	var texts []string
 	for _, b := range bs {
 		if t := b.text(); t != "" {

@@ -93,6 +93,7 @@ func Clean(text string) string {
 	kept = dropFooter(kept)
 	kept = joinPages(kept)
 	kept = dropRepeats(kept)
+	kept = splitSignatures(kept)
 	for i, line := range kept {
 		kept[i] = tidySpaces(line)
 	}
@@ -146,6 +147,23 @@ func dropRepeats(lines []string) []string {
 					continue
 				}
 			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// gluedSignature: issuing bodies and a date at a line start with the next
+// text glued on ("贵州省民政厅贵州省扶贫办2018年3月22日贵州省…").
+var gluedSignature = regexp.MustCompile(`^((?:\p{Han}{2,20}?` + orgSuffix + `)+\d{4}年\d{1,2}月\d{1,2}日)(\S.*)$`)
+
+// splitSignatures puts a glued signature on a line of its own.
+func splitSignatures(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, line := range lines {
+		if g := gluedSignature.FindStringSubmatch(line); g != nil {
+			out = append(out, g[1], g[2])
+			continue
 		}
 		out = append(out, line)
 	}

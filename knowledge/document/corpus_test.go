@@ -277,3 +277,30 @@ func TestCorpusDeterministic(t *testing.T) {
 		_ = dir
 	}
 }
+
+func BenchmarkParseCorpus(b *testing.B) {
+	dir := corpusDir(b)
+	entries, err := os.ReadDir(dir)
+	require.NoError(b, err)
+	type file struct {
+		name string
+		raw  []byte
+	}
+	var files []file
+	size := 0
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(b, err)
+		files = append(files, file{e.Name(), raw})
+		size += len(raw)
+	}
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for b.Loop() {
+		for _, f := range files {
+			if _, err := Parse(f.name, f.raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

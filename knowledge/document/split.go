@@ -178,6 +178,12 @@ func (sp splitter) segments(cleaned, title string) []segment {
 			continue
 		}
 		pieces := []segment{{text: line}}
+		if title != "" && len(line) > len(title) && strings.HasPrefix(line, title) {
+			// the title glued to the first sentence of the text it heads
+			segs = append(segs, segment{text: title})
+			line = strings.TrimSpace(line[len(title):])
+			pieces[0].text = line
+		}
 		if sp.partRe != nil {
 			pieces = pieces[:0]
 			rest, first := line, true
@@ -299,7 +305,11 @@ func (sp splitter) blocks(cleaned, title string) []block {
 			if lead != "" {
 				cur.paras = append(cur.paras, lead)
 			}
-			if s.text != "" && !strings.HasPrefix(s.text, "#") {
+			if h, ok := glued(s.text[m.end:]); ok && m.text == "" {
+				// "一、总体目标民政兜底脱贫…": the heading on a line of its own
+				cut := m.end + len(h)
+				cur.paras = append(cur.paras, s.text[:cut], strings.TrimSpace(s.text[cut:]))
+			} else if s.text != "" && !strings.HasPrefix(s.text, "#") {
 				cur.paras = append(cur.paras, s.text)
 			} else if s.text != "" {
 				cur.paras = append(cur.paras, strings.TrimSpace(strings.TrimLeft(s.text, "#")))
@@ -319,10 +329,8 @@ func (sp splitter) blocks(cleaned, title string) []block {
 // headingOf takes the heading words from the text after a marker.
 func headingOf(rest string) string {
 	rest = strings.TrimSpace(rest)
-	if loc := gluedHeading.FindStringIndex(rest); loc != nil && loc[1] < len(rest) {
-		if r, _ := utf8.DecodeRuneInString(rest[loc[1]:]); !strings.ContainsRune(inlineBreak+"，,、)）", r) {
-			return rest[:loc[1]]
-		}
+	if h, ok := glued(rest); ok {
+		return h
 	}
 	first := rest
 	if i := strings.IndexAny(first, "。；;！？!?:："); i >= 0 {
@@ -335,6 +343,17 @@ func headingOf(rest string) string {
 		return first[:i]
 	}
 	return clip(first, 24) + "…"
+}
+
+// glued finds a short heading run into its text without punctuation
+// ("总体目标民政兜底脱贫…"); rest must start right after the marker.
+func glued(rest string) (string, bool) {
+	if loc := gluedHeading.FindStringIndex(rest); loc != nil && loc[1] < len(rest) {
+		if r, _ := utf8.DecodeRuneInString(rest[loc[1]:]); !strings.ContainsRune(inlineBreak+"，,、)）", r) {
+			return rest[:loc[1]], true
+		}
+	}
+	return "", false
 }
 
 func clip(s string, n int) string {

@@ -172,14 +172,16 @@ type segment struct {
 func (sp splitter) segments(cleaned, title string) []segment {
 	var segs []segment
 	partsSeen := map[int]bool{}
+	titleSeen := false
 	for _, line := range strings.Split(cleaned, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		pieces := []segment{{text: line}}
-		if title != "" && len(line) > len(title) && strings.HasPrefix(line, title) {
+		if !titleSeen && runes(title) >= 8 && len(line) > len(title) && strings.HasPrefix(line, title) {
 			// the title glued to the first sentence of the text it heads
+			titleSeen = true
 			segs = append(segs, segment{text: title})
 			line = strings.TrimSpace(line[len(title):])
 			pieces[0].text = line

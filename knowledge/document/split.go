@@ -19,6 +19,9 @@ const (
 // kinds of section markers, in order of rank (outermost first).
 const (
 	kPart     = "part"      // 发言二: parts of a compilation
+	kChapter  = "chapter"   // 第一章, 第一部分
+	kSection  = "section"   // 第一节
+	kArticle  = "article"   // 第一条
 	kCN       = "cn"        // 一、
 	kParen    = "paren"     // (一) （一）
 	kNum      = "num"       // 1. 1、
@@ -27,7 +30,7 @@ const (
 	kMD       = "md"        // a markdown heading without numbering
 )
 
-var rank = map[string]int{kPart: 0, kCN: 1, kParen: 2, kNum: 3, kNumParen: 4, kShi: 5}
+var rank = map[string]int{kPart: 0, kChapter: 1, kSection: 2, kArticle: 3, kCN: 4, kParen: 5, kNum: 6, kNumParen: 7, kShi: 8}
 
 type mark struct {
 	kind  string
@@ -40,6 +43,8 @@ type mark struct {
 }
 
 var (
+	// 第一章 总则 / 第二节 / 第十二条 / 第三部分: regulations and long plans
+	ordinalMark  = regexp.MustCompile(`^第([一二三四五六七八九十百零〇两]{1,6})(章|节|条|部分|编)[ \t]*`)
 	cnMark       = regexp.MustCompile(`^([一二三四五六七八九十]{1,3})、`)
 	parenMark    = regexp.MustCompile(`^[(（]([一二三四五六七八九十]{1,3})[)）]`)
 	numMark      = regexp.MustCompile(`^(\d{1,2})[.．、]`)
@@ -59,8 +64,14 @@ func markerAt(s string) *mark {
 			m.text = strings.TrimSpace(text[m.end-(len(s)-len(text)):])
 			return m
 		}
+		// ## sits where 一、 would, ### where (一) would
 		depth := len(g[1])
-		return &mark{kind: kMD + g[1], rank: max(depth-1, 1), label: clip(text, 20), end: len(s), md: true, text: text}
+		return &mark{kind: kMD + g[1], rank: rank[kCN] + max(depth-2, 0), label: clip(text, 20), end: len(s), md: true, text: text}
+	}
+	if g := ordinalMark.FindStringSubmatchIndex(s); g != nil {
+		n := cnNumber(s[g[2]:g[3]])
+		kind := map[string]string{"章": kChapter, "编": kChapter, "部分": kChapter, "节": kSection, "条": kArticle}[s[g[4]:g[5]]]
+		return &mark{kind: kind, rank: rank[kind], ord: n, label: s[g[0]:g[5]], end: g[1]}
 	}
 	if g := cnMark.FindStringSubmatchIndex(s); g != nil {
 		n := cnNumber(s[g[2]:g[3]])
@@ -97,23 +108,38 @@ func atoi(s string) int {
 	return n
 }
 
-// cnNumber reads 一…九十九; 0 if it is not a number.
+// cnNumber reads Chinese numerals up to 九百九十九 (一, 十二, 二十, 一百零五);
+// 0 if s is not one.
 func cnNumber(s string) int {
-	digit := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-	rs := []rune(s)
-	switch {
-	case len(rs) == 1 && rs[0] == '十':
-		return 10
-	case len(rs) == 1:
-		return digit[rs[0]]
-	case len(rs) == 2 && rs[0] == '十':
-		return 10 + digit[rs[1]]
-	case len(rs) == 2 && rs[1] == '十':
-		return digit[rs[0]] * 10
-	case len(rs) == 3 && rs[1] == '十':
-		return digit[rs[0]]*10 + digit[rs[2]]
+	digit := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	total, cur := 0, -1 // cur: a digit waiting for its unit
+	for _, r := range s {
+		switch r {
+		case '百', '十':
+			unit := 100
+			if r == '十' {
+				unit = 10
+			}
+			if cur < 0 {
+				if unit == 100 {
+					return 0
+				}
+				cur = 1 // 十二 = 12
+			}
+			total += cur * unit
+			cur = -1
+		default:
+			d, ok := digit[r]
+			if !ok || cur >= 0 && cur != 0 {
+				return 0
+			}
+			cur = d
+		}
 	}
-	return 0
+	if cur > 0 {
+		total += cur
+	}
+	return total
 }
 
 // level is one step of a section path.

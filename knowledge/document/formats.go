@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // maxPart bounds how much of one docx part we read, so a zip bomb cannot
@@ -22,6 +23,13 @@ const maxPart = 64 << 20
 // GB18030 is its superset, so invalid UTF-8 is decoded as GB18030.
 func decodeText(raw []byte) string {
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	if bytes.HasPrefix(raw, []byte("\xff\xfe")) || bytes.HasPrefix(raw, []byte("\xfe\xff")) {
+		// UTF-16 with a byte-order mark, as Windows Notepad saves "Unicode"
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+		if out, err := dec.Bytes(raw); err == nil {
+			return string(out)
+		}
+	}
 	if utf8.Valid(raw) {
 		return string(raw)
 	}

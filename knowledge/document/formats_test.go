@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 const htmlPage = `<!DOCTYPE html>
@@ -64,6 +65,29 @@ func TestParseHTMLBroken(t *testing.T) {
 	doc, err := Parse("broken.htm", []byte(page))
 	require.NoError(t, err)
 	require.Contains(t, joinChunks(doc), "各乡镇要按时完成低保年度核查工作")
+}
+
+func TestParseHTMLUnterminated(t *testing.T) {
+	t.Parallel()
+	// the decoder gives up at the "<" in an attribute; the rest is read as text
+	page := `<html><body><p>一、基本原则</p><p>坚持应保尽保，做到应救尽救。</p><p data-x="a<b">二、工作要求</p><p>各乡镇要按时完成低保年度核查工作。</p>`
+	doc, err := Parse("cut.html", []byte(page))
+	require.NoError(t, err)
+	all := joinChunks(doc)
+	require.Contains(t, all, "坚持应保尽保")
+	require.Contains(t, all, "各乡镇要按时完成低保年度核查工作")
+	require.NotContains(t, all, "<p>")
+}
+
+func TestParseTextUTF16(t *testing.T) {
+	t.Parallel()
+	text := "一、临时救助\n遭遇突发事件、意外伤害或重大疾病，基本生活暂时出现严重困难的家庭，可以向乡镇申请临时救助。"
+	enc := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder()
+	raw, err := enc.Bytes([]byte(text))
+	require.NoError(t, err)
+	doc, err := Parse("utf16.txt", raw)
+	require.NoError(t, err)
+	require.Equal(t, "一、", sectionOf(t, doc, "可以向乡镇申请临时救助"))
 }
 
 func TestParseHTMLGBK(t *testing.T) {

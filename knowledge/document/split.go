@@ -411,17 +411,14 @@ func (u unit) top() string {
 	return ""
 }
 
-// absorb adds the leaves of v, a neighbour merged into u, to u's label when
+// absorb adds the leaves of v, the text merged after u's, to u's label when
 // they share a parent; otherwise u's label stands for both.
-func (u *unit) absorb(v unit, after bool) {
+func (u *unit) absorb(v unit) {
 	if len(u.leaves) == 0 || len(v.leaves) == 0 || !sameLabels(u.parent, v.parent) {
 		return
 	}
-	if after {
-		u.leaves = append(u.leaves, v.leaves...)
-	} else {
-		u.leaves = append(append([]level(nil), v.leaves...), u.leaves...)
-	}
+	// copy: pieces cut from one unit share its slice
+	u.leaves = append(append([]level(nil), u.leaves...), v.leaves...)
 }
 
 func sameLabels(a, b []level) bool {
@@ -526,13 +523,13 @@ func chunkBlocks(blocks []block) []Chunk {
 			switch {
 			case fitsPrev && merged[n-1].top() == p.top():
 				merged[n-1].text += "\n" + p.text
-				merged[n-1].absorb(p, true)
+				merged[n-1].absorb(p)
 				continue
 			case fitsNext && pieces[i+1].top() == p.top():
 				next := pieces[i+1]
 				pieces[i+1] = p
 				pieces[i+1].text = p.text + "\n" + next.text
-				pieces[i+1].absorb(next, true)
+				pieces[i+1].absorb(next)
 				continue
 			case fitsPrev && len(p.leaves) == 0:
 				// untitled text between sections belongs to what precedes it;

@@ -36,13 +36,13 @@ func notes(t *testing.T) map[string]document.Document {
 	names, err := fs.Glob(FS, "*.md")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(names), 5)
+	docs, err := Documents()
+	require.NoError(t, err)
+	require.Len(t, docs, len(names))
 	out := map[string]document.Document{}
-	for _, name := range names {
-		raw, err := FS.ReadFile(name)
-		require.NoError(t, err)
-		doc, err := document.Parse(name, raw)
-		require.NoError(t, err)
-		out[name] = doc
+	for i, doc := range docs {
+		require.Equal(t, names[i], doc.Name)
+		out[doc.Name] = doc
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -108,6 +109,8 @@ type Config struct {
 	RatePerSec float64
 	// MaxRunes is the longest message taken as a question (default 500).
 	MaxRunes int
+	// Metrics, when set, counts events and times them (NewMetrics).
+	Metrics *Metrics
 }
 
 // Engine handles events. It is safe for concurrent use.
@@ -126,6 +129,7 @@ type Engine struct {
 	rateBurst  float64
 	ratePerSec float64
 	maxRunes   int
+	metrics    *Metrics
 
 	// Events of one chat are handled one at a time in this process, in the
 	// order they arrive, so a fast double tap cannot run two wizard steps
@@ -146,7 +150,7 @@ func New(cfg Config) (*Engine, error) {
 		pool: cfg.Pool, answerer: cfg.Answerer, wizard: cfg.Wizard, enrol: cfg.Enrolment, desk: cfg.Desk,
 		questions: questions.New(cfg.Pool), switches: switches.New(cfg.Pool),
 		log: cfg.Logger, hotline: cfg.Hotline, k: cfg.K, region: cfg.Region,
-		rateBurst: cfg.RateBurst, ratePerSec: cfg.RatePerSec, maxRunes: cfg.MaxRunes,
+		rateBurst: cfg.RateBurst, ratePerSec: cfg.RatePerSec, maxRunes: cfg.MaxRunes, metrics: cfg.Metrics,
 		seed: maphash.MakeSeed(),
 	}
 	if e.log == nil {
@@ -204,10 +208,20 @@ func (t *turnState) heard(text string) {
 // Handle handles one event and returns what to send. On an internal error
 // the Result still holds a polite reply for the resident; the error is for
 // the log.
-func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
+func (e *Engine) Handle(ctx context.Context, ev Event) (res Result, err error) {
 	if ev.Channel == "" || ev.ChatID == 0 {
 		return Result{}, fmt.Errorf("bot: event without channel or chat")
 	}
+	start, outcome := time.Now(), "ok"
+	defer func() {
+		switch {
+		case err != nil:
+			outcome = "error"
+		case res.Duplicate:
+			outcome = "duplicate"
+		}
+		e.metrics.observe(ev, outcome, start)
+	}()
 	mu := &e.locks[maphash.Comparable(e.seed, ev.ChatID)%uint64(len(e.locks))]
 	mu.Lock()
 	defer mu.Unlock()
@@ -225,6 +239,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 	t.out.Lang = t.lang
 
 	if b.limited {
+		outcome = "limited"
 		// Told once; after that the flood is dropped quietly until the
 		// bucket refills.
 		if !b.wasLimited {
@@ -252,6 +267,12 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 		t.say(e.msg(t.lang, "error"))
 	}
 
+	if t.q != nil {
+		outcome = "answered"
+		if !t.q.Answered {
+			outcome = "unanswered"
+		}
+	}
 	qid, err := e.finish(ctx, ev, b, t.st, t.lines, t.q)
 	if err != nil {
 		// The replies are still right for the resident; only the record

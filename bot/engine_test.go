@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot"
@@ -173,7 +174,10 @@ func TestCommandsAndPlainWords(t *testing.T) {
 
 func TestRepeatedEventHandledOnce(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	reg := prometheus.NewRegistry()
+	metrics, err := bot.NewMetrics(reg)
+	require.NoError(t, err)
+	f := newFixture(t, func(c *bot.Config) { c.Metrics = metrics })
 	ctx := context.Background()
 	ev := text(7, "低保怎么申请？")
 	ev.EventID = "tg:42"
@@ -187,6 +191,22 @@ func TestRepeatedEventHandledOnce(t *testing.T) {
 	recent, err := f.log.Recent(ctx, 10)
 	require.NoError(t, err)
 	require.Len(t, recent, 1)
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	outcomes := map[string]float64{}
+	for _, mf := range families {
+		if mf.GetName() != "safetynet_bot_events_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" {
+					outcomes[l.GetValue()] += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	require.Equal(t, map[string]float64{"answered": 1, "duplicate": 1}, outcomes)
 }
 
 func TestRateLimitAnswersPolitelyOnce(t *testing.T) {
@@ -318,4 +338,22 @@ func TestWizardToVerdictSurvivesRestart(t *testing.T) {
 	recent, err := f.log.Recent(ctx, 10)
 	require.NoError(t, err)
 	require.Len(t, recent, 1, "wizard answers are not logged as questions")
+}
+
+func TestPruneForgetsOldEventIDs(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := text(30, "/help")
+	ev.EventID = "tg:1"
+	_, err := f.eng.Handle(ctx, ev)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(ctx, `UPDATE bot_seen_events SET seen_at = now() - interval '3 days'`)
+	require.NoError(t, err)
+	n, err := f.eng.Prune(ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+	res, err := f.eng.Handle(ctx, ev)
+	require.NoError(t, err)
+	require.False(t, res.Duplicate, "forgotten after the redelivery window")
 }

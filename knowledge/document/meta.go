@@ -36,6 +36,7 @@ var (
 // extractMeta finds title, issuer and date in the (uncleaned) text.
 func extractMeta(text string, hints meta) meta {
 	m := meta{source: hints.source}
+	text = digitDates(text)
 	head := text
 	if len(head) > 6000 {
 		head = head[:6000]
@@ -146,6 +147,26 @@ func expandShort(issuer, text string) string {
 		}
 	}
 	return issuer
+}
+
+// cnDate is a date in Chinese numerals, as official documents sign them:
+// 二〇二〇年六月十七日.
+var cnDate = regexp.MustCompile(`([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日`)
+
+// digitDates rewrites Chinese-numeral dates with digits, for metadata only.
+func digitDates(text string) string {
+	return cnDate.ReplaceAllStringFunc(text, func(s string) string {
+		g := cnDate.FindStringSubmatch(s)
+		var y strings.Builder
+		for _, r := range g[1] {
+			y.WriteString(strconv.Itoa(cnNumber(string(r))))
+		}
+		mo, d := cnNumber(g[2]), cnNumber(g[3])
+		if mo == 0 || d == 0 {
+			return s
+		}
+		return fmt.Sprintf("%s年%d月%d日", y.String(), mo, d)
+	})
 }
 
 // parseDate turns 2020年6月17日, 2018.03.22 or 2021-04-21 into YYYY-MM-DD;

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -27,10 +28,11 @@ const (
 	kNum      = "num"       // 1. 1、
 	kNumParen = "num-paren" // (1)
 	kShi      = "shi"       // 一是 二是
+	kQA       = "qa"        // 问：… 答：… (policy Q&A)
 	kMD       = "md"        // a markdown heading without numbering
 )
 
-var rank = map[string]int{kPart: 0, kChapter: 1, kSection: 2, kArticle: 3, kCN: 4, kParen: 5, kNum: 6, kNumParen: 7, kShi: 8}
+var rank = map[string]int{kPart: 0, kChapter: 1, kSection: 2, kArticle: 3, kCN: 4, kParen: 5, kNum: 6, kNumParen: 7, kShi: 8, kQA: 9}
 
 type mark struct {
 	kind  string
@@ -38,7 +40,7 @@ type mark struct {
 	ord   int
 	label string // normalized: "一、", "(一)", "1.", "(1)", "一是"
 	end   int    // bytes of the line the marker takes
-	md    bool   // from a markdown heading: always accepted
+	md    bool   // authored (markdown heading, Q&A): always accepted, never packed
 	text  string // heading text when it is known (markdown)
 }
 
@@ -50,6 +52,7 @@ var (
 	numMark      = regexp.MustCompile(`^(\d{1,2})[.．、]`)
 	numParenMark = regexp.MustCompile(`^[(（](\d{1,2})[)）]`)
 	shiMark      = regexp.MustCompile(`^([一二三四五六七八九十]{1,2})是`)
+	qaMark       = regexp.MustCompile(`^(?:问|提问|Q)\s*\d{0,3}\s*[:：]\s*`)
 	mdHeading    = regexp.MustCompile(`^(#{1,6})\s+(.*)$`)
 	// words that end a short heading glued to its text ("总体目标民政兜底…").
 	gluedHeading = regexp.MustCompile(`^\p{Han}{0,3}?(?:目标|要求|任务|原则|思想|措施|步骤|意义|范围|对象|标准|程序|职责|依据|附则|总则)`)
@@ -67,6 +70,14 @@ func markerAt(s string) *mark {
 		// ## sits where 一、 would, ### where (一) would
 		depth := len(g[1])
 		return &mark{kind: kMD + g[1], rank: rank[kCN] + max(depth-2, 0), label: clip(text, 20), end: len(s), md: true, text: text}
+	}
+	if loc := qaMark.FindStringIndex(s); loc != nil && loc[1] < len(s) {
+		q := strings.TrimSpace(s[loc[1]:])
+		if i := strings.IndexAny(q, "？?"); i >= 0 {
+			_, size := utf8.DecodeRuneInString(q[i:])
+			q = q[:i+size] // the question is its heading
+		}
+		return &mark{kind: kQA, rank: rank[kQA], label: "问", end: loc[1], md: true, text: clip(q, 40)}
 	}
 	if g := ordinalMark.FindStringSubmatchIndex(s); g != nil {
 		n := cnNumber(s[g[2]:g[3]])
@@ -301,6 +312,7 @@ func (sp splitter) blocks(cleaned, title string) []block {
 		stack []level
 		last  = map[string]int{}
 		cur   = block{}
+		qa    int // questions so far, to label them 问1, 问2…
 	)
 	flush := func() {
 		if len(cur.paras) > 0 || len(cur.path) > 0 {
@@ -321,7 +333,12 @@ func (sp splitter) blocks(cleaned, title string) []block {
 			if heading == "" {
 				heading = headingOf(s.text[m.end:])
 			}
-			stack = append(stack, level{kind: m.kind, label: m.label, heading: heading, rank: m.rank, ord: m.ord, md: m.md})
+			label := m.label
+			if m.kind == kQA {
+				qa++
+				label = fmt.Sprintf("问%d", qa)
+			}
+			stack = append(stack, level{kind: m.kind, label: label, heading: heading, rank: m.rank, ord: m.ord, md: m.md})
 			var lead string
 			if m.kind == kShi && m.ord == 1 && s.inline && len(cur.paras) > 0 {
 				// "…。提升救助水平,强化…支撑。一是…": the short sentence before a

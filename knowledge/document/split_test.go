@@ -33,3 +33,25 @@ func TestSplitRegulation(t *testing.T) {
 	requireSection(t, doc, "居住证", "第二章 第四条")
 	require.Contains(t, headingOfChunk(t, doc, "居住证"), "保障对象")
 }
+
+func TestSplitQuestionsAndAnswers(t *testing.T) {
+	t.Parallel()
+	text := "低保政策问答\n一、低保申请\n" +
+		"问：家里有人在外地打工，收入怎么算？\n答：按实际收入计算，但外出务工的交通、吃饭等必要开支可以按规定扣除，扣除以后再和当地低保标准比较。\n" +
+		"问：收入超过低保标准了，低保会马上停吗？\n答：不会马上停。收入超过标准但不到两倍的，一般会给一段渐退期，期满后再退出，让家庭有个缓冲。\n"
+	doc, err := Parse("qa.txt", []byte(text))
+	require.NoError(t, err)
+	require.Equal(t, "一、问1", sectionOf(t, doc, "交通、吃饭"))
+	require.Equal(t, "低保申请 > 家里有人在外地打工，收入怎么算？", headingOfChunk(t, doc, "交通、吃饭"))
+	require.Equal(t, "一、问2", sectionOf(t, doc, "渐退期"))
+}
+
+func TestMetadataChineseNumeralDate(t *testing.T) {
+	t.Parallel()
+	text := "某县民政局关于印发《某县临时救助实施细则》的通知\n各乡镇：现将细则印发给你们，请认真贯彻执行，遇到问题及时报告县民政局。\n某县民政局\n二〇二〇年六月十七日\n"
+	doc, err := Parse("notice.txt", []byte(text))
+	require.NoError(t, err)
+	require.Equal(t, "某县临时救助实施细则", doc.Title)
+	require.Equal(t, "某县民政局", doc.Issuer)
+	require.Equal(t, "2020-06-17", doc.Date)
+}

@@ -149,6 +149,7 @@ func TestCorpusKeepsPolicyPhrases(t *testing.T) {
 func TestCorpusChunksCoverCleanedText(t *testing.T) {
 	t.Parallel()
 	for name, p := range loadCorpus(t) {
+		require.Equal(t, p.cleaned, Clean(p.cleaned), "%s: cleaning twice changes the text", name)
 		var texts []string
 		for _, c := range p.doc.Chunks {
 			texts = append(texts, squash(c.Text))

@@ -429,13 +429,19 @@ func (u unit) top() string {
 }
 
 // absorb adds the leaves of v, the text merged after u's, to u's label when
-// they share a parent; otherwise u's label stands for both.
-func (u *unit) absorb(v unit) {
+// they continue u's numbering under the same parent ("1.—2."), and reports
+// whether it did; otherwise u's label stands for both.
+func (u *unit) absorb(v unit) bool {
 	if len(u.leaves) == 0 || len(v.leaves) == 0 || !sameLabels(u.parent, v.parent) {
-		return
+		return false
+	}
+	a, b := u.leaves[len(u.leaves)-1], v.leaves[0]
+	if a.kind != b.kind || b.ord != a.ord+1 || b.ord == 1 {
+		return false
 	}
 	// copy: pieces cut from one unit share its slice
 	u.leaves = append(append([]level(nil), u.leaves...), v.leaves...)
+	return true
 }
 
 func sameLabels(a, b []level) bool {
@@ -543,10 +549,13 @@ func chunkBlocks(blocks []block) []Chunk {
 				merged[n-1].absorb(p)
 				continue
 			case fitsNext && pieces[i+1].top() == p.top():
-				next := pieces[i+1]
-				pieces[i+1] = p
-				pieces[i+1].text = p.text + "\n" + next.text
-				pieces[i+1].absorb(next)
+				next, both := pieces[i+1], p
+				both.text = p.text + "\n" + next.text
+				if !both.absorb(next) {
+					// the passage it joins names the chunk
+					both.parent, both.leaves = next.parent, next.leaves
+				}
+				pieces[i+1] = both
 				continue
 			case fitsPrev && len(p.leaves) == 0:
 				// untitled text between sections belongs to what precedes it;

@@ -698,14 +698,19 @@ func cutLong(s string) []string {
 	return append(out, string(rs))
 }
 
-// cutText cuts a long text into pieces of at most targetMax where sentence
-// ends allow, the next piece repeating the previous piece's last sentence.
+// cutText cuts a long text into pieces of about equal size, at most
+// targetMax where sentence ends allow, the next piece repeating the previous
+// piece's last sentence.
 func cutText(text string) []string {
 	text = strings.TrimSpace(text)
 	if runes(text) <= targetMax {
 		return []string{text}
 	}
 	sents := sentences(text)
+	// pieces of about equal size: 540 characters make two of 270, not 500
+	// and a stub
+	total := runes(text)
+	goal := total / ((total + targetMax - 1) / targetMax)
 	var (
 		out  []string
 		cur  []string
@@ -717,7 +722,7 @@ func cutText(text string) []string {
 	fresh := 0 // sentences in cur that are not overlap
 	for _, s := range sents {
 		n := runes(s)
-		if size+n > targetMax && fresh > 0 {
+		if fresh > 0 && (size+n > targetMax || size >= goal) {
 			emit()
 			prev := cur[len(cur)-1]
 			cur, size, fresh = nil, 0, 0

@@ -136,6 +136,18 @@ func TestContactOpensOneTicket(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, tickets, 1)
 	require.Equal(t, "asked", tickets[0].Reason)
+
+	// While staff handle the chat, what the resident writes reaches them
+	// too (masked), and the bot still answers.
+	res, err := f.eng.Handle(ctx, text(5, "还有，我电话13812345678，低保标准是多少？"))
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Replies)
+	tk, err := f.desk.Get(ctx, tickets[0].ID)
+	require.NoError(t, err)
+	last := tk.Messages[len(tk.Messages)-1]
+	require.Equal(t, handoff.AuthorResident, last.Author)
+	require.Contains(t, last.Text, "低保标准是多少")
+	require.NotContains(t, last.Text, "13812345678")
 }
 
 func TestCommandsAndPlainWords(t *testing.T) {

@@ -353,9 +353,18 @@ func spamTokens(text string) []string {
 			set[line] = true
 		}
 	}
+	counts := map[string]int{} // strings.Count is O(n): count each word once
+	count := func(w string) int {
+		c, ok := counts[w]
+		if !ok {
+			c = strings.Count(text, w)
+			counts[w] = c
+		}
+		return c
+	}
 	for _, re := range spamSlots {
 		for _, g := range re.FindAllStringSubmatch(text, -1) {
-			if w := bestSpamWord(text, g[1]); w != "" {
+			if w := bestSpamWord(g[1], count); w != "" {
 				set[w] = true
 			}
 		}
@@ -376,12 +385,12 @@ func spamTokens(text string) []string {
 // bestSpamWord picks, of the suffixes of a candidate ending in 网, the
 // longest that occurs as often as its shortest suffix, and at least twice:
 // a regex cannot tell where the pasted word begins, repetition can.
-func bestSpamWord(text, cand string) string {
+func bestSpamWord(cand string, count func(string) int) string {
 	rs := []rune(cand)
 	best, base := "", -1
 	for k := 2; k <= len(rs); k++ { // k runes, the last being 网
 		w := string(rs[len(rs)-k:])
-		c := strings.Count(text, w)
+		c := count(w)
 		if base < 0 {
 			base = c
 		}

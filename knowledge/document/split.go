@@ -606,7 +606,12 @@ func siblings(a, b []level) bool {
 // trailingHead cuts a short last sentence off a paragraph, when there is
 // more before it: it returns the sentence and the rest.
 func trailingHead(p string) (string, string) {
-	sents := sentences(p)
+	// only the tail matters: a long paragraph is not re-read at every 一是
+	from := max(len(p)-400, 0)
+	for from > 0 && !utf8.RuneStart(p[from]) {
+		from--
+	}
+	sents := sentences(p[from:])
 	if len(sents) < 2 {
 		return "", p
 	}
@@ -614,7 +619,7 @@ func trailingHead(p string) (string, string) {
 	if n := runes(last); n > 40 || n < 4 || !endsSentence(last) {
 		return "", p
 	}
-	return last, strings.Join(sents[:len(sents)-1], "")
+	return last, p[:len(p)-len(last)]
 }
 
 func packUnit(bs []block) unit {

@@ -250,9 +250,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", 0)
 		return
 	}
+	p, err := readParams(r, s.cfg.maxBody)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), 0)
+		return
+	}
 	s.mu.Lock()
 	latency := s.latency
 	s.mu.Unlock()
+	// Read the body first: net/http only notices a client hanging up once
+	// the body is consumed, and a cancelled call must not hold the server.
 	if latency > 0 {
 		t := time.NewTimer(latency)
 		select {
@@ -263,11 +270,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-s.closing:
 			t.Stop()
 		}
-	}
-	p, err := readParams(r, s.cfg.maxBody)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), 0)
-		return
 	}
 	// Method names are case-insensitive on the real server.
 	name := strings.ToLower(method)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -667,4 +668,17 @@ func TestWaitForMessagesHonoursContext(t *testing.T) {
 	cancel()
 	_, err := srv.WaitForMessages(ctx, 1, 1)
 	require.True(t, errors.Is(err, context.Canceled), "%v", err)
+}
+
+func TestLatencyHonoursClientDeadline(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	b := newClient(t, srv)
+	// An hour of latency against a short deadline: the outcome does not
+	// depend on the machine's speed, and Close must not hang afterwards.
+	srv.SetLatency(time.Hour)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: "慢"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 }

@@ -417,8 +417,10 @@ func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, se
 	switch {
 	case sendErr == nil:
 		procStats.sent.Add(1)
-		_, err := s.pool.Exec(wctx, `UPDATE outreach_deliveries SET status = 'sent', sent_at = now(), message_id = $2,
-			reason = '', updated_at = now() WHERE id = $1`, id, msgID)
+		_, err := s.pool.Exec(wctx, `UPDATE outreach_deliveries SET sent_at = now(), message_id = $2, reason = '', updated_at = now(),
+			-- the resident may press a button before this write lands
+			status = CASE WHEN status = 'acknowledged' THEN status ELSE 'sent' END
+			WHERE id = $1`, id, msgID)
 		return err
 	case errors.As(sendErr, &limited):
 		procStats.limited.Add(1)

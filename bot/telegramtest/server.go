@@ -136,8 +136,8 @@ func ListenAndServe(addr string, opts ...Option) (*Server, error) {
 	s.http = httptest.NewUnstartedServer(s)
 	_ = s.http.Listener.Close()
 	s.http.Listener = l
-	s.http.Start()
 	s.url = "http://" + dialable(l.Addr())
+	s.http.Start()
 	s.startLoops()
 	return s, nil
 }

@@ -6,13 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -24,15 +24,24 @@ import (
 // so tests can compute expected vectors.
 func Embed(text string, dim int) []float32 {
 	v := make([]float64, dim)
-	add := func(feature string, weight float64) {
-		h := fnv.New64a()
-		_, _ = h.Write([]byte(feature))
-		sum := h.Sum64()
+	// add hashes a feature (one or two runes) with FNV-1a inline, so a
+	// long passage costs no allocation per feature.
+	add := func(a, b rune, weight float64) {
+		const offset, prime = 14695981039346656037, 1099511628211
+		h := uint64(offset)
+		var buf [2 * utf8.UTFMax]byte
+		n := utf8.EncodeRune(buf[:], a)
+		if b != 0 {
+			n += utf8.EncodeRune(buf[n:], b)
+		}
+		for _, c := range buf[:n] {
+			h = (h ^ uint64(c)) * prime
+		}
 		sign := 1.0
-		if sum>>63 == 1 {
+		if h>>63 == 1 {
 			sign = -1
 		}
-		v[sum%uint64(dim)] += sign * weight
+		v[h%uint64(dim)] += sign * weight
 	}
 	var prev rune
 	for _, r := range strings.ToLower(text) {
@@ -40,9 +49,9 @@ func Embed(text string, dim int) []float32 {
 			prev = 0
 			continue
 		}
-		add(string(r), 0.5)
+		add(r, 0, 0.5)
 		if prev != 0 {
-			add(string([]rune{prev, r}), 1)
+			add(prev, r, 1)
 		}
 		prev = r
 	}

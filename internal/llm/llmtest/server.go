@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -121,6 +122,27 @@ func WithStreamChunks(runes int, delay time.Duration) Option {
 
 // New starts a server on a loopback port. Close it when done.
 func New(opts ...Option) *Server {
+	s := newServer(opts)
+	s.http.Start()
+	return s
+}
+
+// ListenAndServe starts a server on addr (e.g. "127.0.0.1:8082") so a
+// person can run safetynet against it by hand (OPENAI_BASE_URL =
+// BaseURL()). It returns once the port is open; Close stops it.
+func ListenAndServe(addr string, opts ...Option) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer(opts)
+	_ = s.http.Listener.Close()
+	s.http.Listener = l
+	s.http.Start()
+	return s, nil
+}
+
+func newServer(opts []Option) *Server {
 	cfg := config{
 		chat:       DefaultChat,
 		dim:        1536,
@@ -138,16 +160,26 @@ func New(opts ...Option) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Message: "Invalid URL (" + r.Method + " " + r.URL.Path + ")"})
 	})
-	s.http = httptest.NewServer(mux)
+	s.http = httptest.NewUnstartedServer(mux)
 	return s
 }
 
 // URL is the server's root, e.g. http://127.0.0.1:port.
-func (s *Server) URL() string { return s.http.URL }
+func (s *Server) URL() string {
+	host, port, err := net.SplitHostPort(s.http.Listener.Addr().String())
+	if err != nil {
+		return s.http.URL
+	}
+	// A wildcard listen address is not something a client can dial.
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
 
 // BaseURL is what go-openai's ClientConfig.BaseURL (and OPENAI_BASE_URL)
 // should be: the root plus /v1.
-func (s *Server) BaseURL() string { return s.http.URL + "/v1" }
+func (s *Server) BaseURL() string { return s.URL() + "/v1" }
 
 // Key is the API key the server requires ("" if any is accepted).
 func (s *Server) Key() string { return s.cfg.key }

@@ -322,3 +322,15 @@ func TestUnknownPathAndBadBody(t *testing.T) {
 		require.Contains(t, string(body), `"error":{`)
 	}
 }
+
+func TestListenAndServe(t *testing.T) {
+	t.Parallel()
+	srv, err := llmtest.ListenAndServe("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	require.True(t, strings.HasPrefix(srv.BaseURL(), "http://127.0.0.1:"), srv.BaseURL())
+	client := openai.NewClientWithConfig(srv.ClientConfig())
+	resp, err := client.CreateChatCompletion(t.Context(), chatRequest("在吗"))
+	require.NoError(t, err)
+	require.NotEmpty(t, resp.Choices[0].Message.Content)
+}

@@ -682,3 +682,63 @@ func TestLatencyHonoursClientDeadline(t *testing.T) {
 	_, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: "慢"})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
+
+func TestWebhookRetriesUntilTheBotAnswers(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	ctx := t.Context()
+	var (
+		mu       sync.Mutex
+		attempts int
+		bodies   []string
+	)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		attempts++
+		if attempts <= 2 {
+			// A bot restarting behind its load balancer.
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		bodies = append(bodies, string(body))
+	}))
+	t.Cleanup(hook.Close)
+	status, body := rawCall(t, srv, "setWebhook", "application/json", fmt.Sprintf(`{"url":%q}`, hook.URL))
+	require.Equal(t, http.StatusOK, status, body)
+
+	u := srv.SendText(4, resident, "重试")
+	require.NoError(t, srv.WaitFor(ctx, func() bool { return srv.Pending() == 0 }))
+	mu.Lock()
+	require.Equal(t, 3, attempts)
+	require.Len(t, bodies, 1)
+	require.Contains(t, bodies[0], fmt.Sprintf(`"update_id":%d`, u))
+	mu.Unlock()
+	require.Empty(t, srv.Webhook().LastErrorMessage, "cleared after a delivery succeeds")
+}
+
+func TestAllowedUpdatesAndCustomUpdates(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	_, err := srv.SendUpdate("my_chat_member", map[string]any{
+		"chat": map[string]any{"id": 5, "type": "private"}, "from": resident, "date": 1,
+		"old_chat_member": map[string]any{"status": "member", "user": resident},
+		"new_chat_member": map[string]any{"status": "kicked", "user": resident, "until_date": 0},
+	})
+	require.NoError(t, err)
+	msg := srv.SendText(5, resident, "你好")
+
+	_, body := rawCall(t, srv, "getUpdates", "application/json", `{"allowed_updates":["message"]}`)
+	var ups []models.Update
+	require.NoError(t, json.Unmarshal(decodeAnswer(t, body).Result, &ups))
+	require.Len(t, ups, 1)
+	require.Equal(t, msg, ups[0].ID)
+
+	_, body = rawCall(t, srv, "getUpdates", "application/json", `{}`)
+	ups = nil
+	require.NoError(t, json.Unmarshal(decodeAnswer(t, body).Result, &ups))
+	require.Len(t, ups, 2)
+	require.NotNil(t, ups[0].MyChatMember)
+	require.Equal(t, models.ChatMemberTypeBanned, ups[0].MyChatMember.NewChatMember.Type)
+}

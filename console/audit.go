@@ -21,6 +21,7 @@ const (
 	AuditFollowupView   = "followup.view"
 	AuditSwitchSet      = "switch.set"
 	AuditCampaignCreate = "campaign.create"
+	AuditCampaignStart  = "campaign.start"
 	AuditCampaignPause  = "campaign.pause"
 	AuditCampaignResume = "campaign.resume"
 	AuditCampaignCancel = "campaign.cancel"

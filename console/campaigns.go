@@ -203,6 +203,10 @@ func (c *Console) campaignDo(r *http.Request, s *session, id int64, action strin
 	var err error
 	var a string
 	switch action {
+	case "start":
+		force := r.PostFormValue("force") == "on" || r.URL.Query().Get("force") == "1"
+		cp, err = c.campaigns.StartCampaign(r.Context(), id, s.User.Name, force)
+		a = AuditCampaignStart
 	case "pause":
 		cp, err = c.campaigns.PauseCampaign(r.Context(), id, s.User.Name)
 		a = AuditCampaignPause
@@ -232,7 +236,7 @@ func (c *Console) campaignAction(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	_, err := c.campaignDo(r, s, id, r.PathValue("action"))
-	if errors.Is(err, ErrCampaignState) {
+	if errors.Is(err, ErrCampaignState) || errors.Is(err, ErrNotTested) {
 		cp, gerr := c.campaigns.GetCampaign(r.Context(), id)
 		if gerr != nil {
 			c.fail(w, r, s, gerr)
@@ -240,6 +244,9 @@ func (c *Console) campaignAction(w http.ResponseWriter, r *http.Request, s *sess
 		}
 		v := c.campaignView(s, cp)
 		v.Error = "活动当前的状态不能这样操作。"
+		if errors.Is(err, ErrNotTested) {
+			v.Error = "这个活动还没有发给工作人员测试。请先测试发送，或勾选“跳过测试”后再开始。"
+		}
 		c.render(w, r, http.StatusConflict, "campaign", v)
 		return
 	}
@@ -280,7 +287,7 @@ func (c *Console) campaignErr(w http.ResponseWriter, r *http.Request, err error)
 	switch {
 	case errors.As(err, &fe):
 		writeError(w, http.StatusBadRequest, fe.Error())
-	case errors.Is(err, ErrCampaignState):
+	case errors.Is(err, ErrCampaignState), errors.Is(err, ErrNotTested):
 		writeError(w, http.StatusConflict, err.Error())
 	default:
 		c.apiFail(w, r, err)

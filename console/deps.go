@@ -127,6 +127,9 @@ type Campaigns interface {
 	CreateCampaign(ctx context.Context, spec CampaignSpec, by string) (Campaign, error)
 	ListCampaigns(ctx context.Context) ([]Campaign, error)
 	GetCampaign(ctx context.Context, id int64) (Campaign, error)
+	// StartCampaign queues a draft's messages; unless force, the draft
+	// must have been test-sent to staff chats first (ErrNotTested).
+	StartCampaign(ctx context.Context, id int64, by string, force bool) (Campaign, error)
 	PauseCampaign(ctx context.Context, id int64, by string) (Campaign, error)
 	ResumeCampaign(ctx context.Context, id int64, by string) (Campaign, error)
 	CancelCampaign(ctx context.Context, id int64, by string) (Campaign, error)
@@ -157,7 +160,8 @@ type CampaignPreview struct {
 type Campaign struct {
 	ID        int64          `json:"id"`
 	Name      string         `json:"name"`
-	State     string         `json:"state"` // scheduled | running | paused | done | cancelled
+	State     string         `json:"state"` // draft | running | paused | done | cancelled
+	Tested    bool           `json:"tested"` // test-sent to staff chats
 	Reason    string         `json:"reason"`
 	Spec      CampaignSpec   `json:"spec"`
 	CreatedBy string         `json:"created_by"`

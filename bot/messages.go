@@ -145,7 +145,7 @@ var catalog = map[string]map[string]string{
 		"zh_note":       "(The policy text below is in Chinese.)",
 	},
 	LangUyghur: {
-		"lang_set": "بولىدۇ. ھازىرچە سىياسەت مەزمۇنى خەنزۇچە، كەچۈرۈڭ. ياردەم ئۈچۈن تېلېفون: {hotline}",
+		"lang_set": "بولىدۇ.",
 		"zh_note":  "ھازىرچە خەنزۇچە جاۋاب بېرىمىز. ياردەم ئۈچۈن تېلېفون: {hotline}",
 	},
 }

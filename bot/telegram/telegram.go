@@ -369,16 +369,72 @@ func keyboard(rows [][]bot.Button) models.ReplyMarkup {
 }
 
 // send sends one reply as plain text (no parse mode: nothing a document
-// or a resident wrote can be taken as markup).
+// or a resident wrote can be taken as markup). A text longer than one
+// Telegram message goes in parts, the buttons under the last.
 func (b *Bot) send(ctx context.Context, chatID int64, r bot.Reply) error {
-	p := &tg.SendMessageParams{
-		ChatID: chatID, Text: r.Text, ReplyMarkup: keyboard(r.Buttons),
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+	parts := split(r.Text, maxMessage)
+	for i, part := range parts {
+		p := &tg.SendMessageParams{
+			ChatID: chatID, Text: part,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+		}
+		if i == len(parts)-1 {
+			p.ReplyMarkup = keyboard(r.Buttons)
+		}
+		err := b.retry(ctx, func() error {
+			_, err := b.api.SendMessage(ctx, p)
+			return err
+		})
+		if err != nil {
+			return err
+		}
 	}
-	return b.retry(ctx, func() error {
-		_, err := b.api.SendMessage(ctx, p)
-		return err
-	})
+	return nil
+}
+
+// maxMessage is Telegram's limit on a message, in UTF-16 code units, less
+// a margin.
+const maxMessage = 4000
+
+// split cuts text into pieces of at most max UTF-16 units, at a blank
+// line or a line end where it can.
+func split(text string, max int) []string {
+	var parts []string
+	for utf16Len(text) > max {
+		cut, n := 0, 0
+		for i, r := range text {
+			w := 1
+			if r > 0xFFFF {
+				w = 2
+			}
+			if n+w > max {
+				break
+			}
+			n += w
+			cut = i + len(string(r))
+		}
+		head := text[:cut]
+		if j := strings.LastIndex(head, "\n\n"); j > cut/2 {
+			cut = j + 2
+		} else if j := strings.LastIndex(head, "\n"); j > cut/2 {
+			cut = j + 1
+		}
+		parts = append(parts, strings.TrimRight(text[:cut], "\n"))
+		text = text[cut:]
+	}
+	return append(parts, text)
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r > 0xFFFF {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 // retry calls f again after Telegram's retry_after when it answers 429,

@@ -343,3 +343,16 @@ func TestWebhookSecretAndDuplicates(t *testing.T) {
 	require.Equal(t, http.StatusOK, post("s3cret-token"))
 	require.Len(t, b.tg.SentTo(chat), before+1)
 }
+
+func TestShutdownFinishesTheUpdateInHand(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{tg: []telegramtest.Option{telegramtest.WithoutLimits()}})
+	const chat = 5007
+	b.tg.SendText(chat, resident, "贵州2020年农村低保标准是多少？")
+	// "typing…" is sent when the update is in hand, before the answer.
+	require.NoError(t, b.tg.WaitFor(wait(t), func() bool { return len(b.tg.Actions(chat)) > 0 }))
+	b.shutdown(t)
+	sent := b.tg.SentTo(chat)
+	require.Len(t, sent, 1, "the answer went out before Run returned")
+	require.Contains(t, sent[0].Text, "4500")
+}

@@ -115,6 +115,9 @@ func (c *Console) answerPage(w http.ResponseWriter, r *http.Request, s *session)
 			c.fail(w, r, s, err)
 			return
 		default:
+			// The box shows what was kept: numbers read out by the caller
+			// do not stay on screen.
+			d.Question = pii.Redact(d.Question)
 			d.Result, d.ID = &ans, id
 		}
 	} else {

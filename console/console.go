@@ -129,6 +129,17 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	defer func() {
+		// A bug in one page must not take the connection down with no
+		// answer; the cause goes to the log.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			c.log.Error("console panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
 	c.mux.ServeHTTP(w, r)
 }
 

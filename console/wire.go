@@ -199,7 +199,12 @@ var ErrNotDelivered = errors.New("reply saved but not delivered")
 
 // QuestionsOf adapts the residents' question log; tz is the zone days are
 // counted in.
-func QuestionsOf(l *questions.Log, tz *time.Location) QuestionLog { return questionsAdapter{l, tz} }
+func QuestionsOf(l *questions.Log, tz *time.Location) QuestionLog {
+	if tz == nil {
+		tz = time.FixedZone("CST", 8*3600)
+	}
+	return questionsAdapter{l, tz}
+}
 
 type questionsAdapter struct {
 	l  *questions.Log

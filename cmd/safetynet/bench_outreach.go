@@ -61,6 +61,7 @@ func runBenchOutreach(ctx context.Context, env *Env, args []string) error {
 	realRate := fs.Float64("real-rate", 30, "OUTREACH_RATE for the real-limit run (the Bot API allows 30/s)")
 	workers := fs.Int("workers", 256, "dispatch workers")
 	keep := fs.Bool("keep", false, "keep the benchmark database")
+	conns := fs.Int("conns", 40, "database connections (pool_max_conns)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if _, err := parseFlags(fs, args, "keep", "json"); err != nil {
 		return err
@@ -70,8 +71,8 @@ func runBenchOutreach(ctx context.Context, env *Env, args []string) error {
 	}
 
 	// A database of its own, so the benchmark never touches real households.
-	name := "sn_bench_outreach_" + randHex(4)
-	admin, err := pgx.Connect(ctx, withDB(env.Cfg.DatabaseURL, "postgres"))
+	name := "sn_bench_outreach_" + outreachBenchSuffix(4)
+	admin, err := pgx.Connect(ctx, outreachDSN(env.Cfg.DatabaseURL, "postgres", 0))
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,8 @@ func runBenchOutreach(ctx context.Context, env *Env, args []string) error {
 	if !*keep {
 		defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") //nolint:errcheck
 	}
-	pool, err := db.Open(ctx, withDB(env.Cfg.DatabaseURL, name))
+	// Enough connections for the workers; pgxpool's default is the CPU count.
+	pool, err := db.Open(ctx, outreachDSN(env.Cfg.DatabaseURL, name, *conns))
 	if err != nil {
 		return err
 	}
@@ -254,16 +256,23 @@ func runBenchOutreach(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-func withDB(dsn, name string) string {
+// outreachDSN points a database URL at another database, with n pool
+// connections (pgxpool's default is the CPU count, too few for dispatch).
+func outreachDSN(dsn, name string, n int) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return dsn
 	}
 	u.Path = "/" + name
+	if n > 0 {
+		q := u.Query()
+		q.Set("pool_max_conns", fmt.Sprint(n))
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
 }
 
-func randHex(n int) string {
+func outreachBenchSuffix(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)

@@ -160,7 +160,7 @@ type CampaignPreview struct {
 type Campaign struct {
 	ID        int64          `json:"id"`
 	Name      string         `json:"name"`
-	State     string         `json:"state"` // draft | running | paused | done | cancelled
+	State     string         `json:"state"`  // draft | running | paused | done | cancelled
 	Tested    bool           `json:"tested"` // test-sent to staff chats
 	Reason    string         `json:"reason"`
 	Spec      CampaignSpec   `json:"spec"`

@@ -328,27 +328,30 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update) {
 	if res.Duplicate {
 		return
 	}
-	if cq := upd.CallbackQuery; cq != nil {
+	cq := upd.CallbackQuery
+	if cq != nil {
 		// Always answered, or the button keeps spinning on the phone.
 		if _, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID, Text: res.Notice}); err != nil {
 			b.log.Warn("telegram: answer callback", "err", err)
-		}
-		if m := cq.Message.Message; res.ClearButtons && m != nil {
-			err := b.retry(ctx, func() error {
-				_, err := b.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-					ChatID: ev.ChatID, MessageID: m.ID, ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}},
-				})
-				return err
-			})
-			if err != nil {
-				b.log.Warn("telegram: clear buttons", "err", err)
-			}
 		}
 	}
 	for _, r := range res.Replies {
 		if err := b.send(ctx, ev.ChatID, r); err != nil {
 			b.log.Error("telegram: send reply", "update", upd.ID, "err", err)
-			return
+			break
+		}
+	}
+	// Spent buttons go after the reply: the resident sees the answer first.
+	if cq != nil && res.ClearButtons && cq.Message.Message != nil {
+		err := b.retry(ctx, func() error {
+			_, err := b.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
+				ChatID: ev.ChatID, MessageID: cq.Message.Message.ID,
+				ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}},
+			})
+			return err
+		})
+		if err != nil {
+			b.log.Warn("telegram: clear buttons", "err", err)
 		}
 	}
 }

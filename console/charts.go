@@ -51,7 +51,12 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 	for _, p := range pts {
 		maxV = max(maxV, p.Total)
 	}
-	top := niceMax(float64(maxV))
+	// Counts are whole: with four grid steps the top is at least 4, so
+	// every tick is a whole number too.
+	top := math.Max(4, niceMax(float64(maxV)))
+	if top < 20 {
+		top = math.Ceil(top/4) * 4
+	}
 	plotW, plotH := float64(chartW-padL-padR), float64(chartH-padT-padB)
 	for i := 0; i <= 4; i++ {
 		y := float64(padT) + plotH*float64(i)/4

@@ -168,3 +168,24 @@ func TestSwitchOffHoldsAndOptOutStopsAtOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, h.OptedOutAt)
 }
+
+func TestOrphanedLedgerRowsGetANewJob(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	b.importCSV(t, csvRows(3))
+	b.bindAll(t, 3)
+	_, err := b.svc.Remind(ctx, b.now, false)
+	require.NoError(t, err)
+	// Jobs lost (say, discarded after a panic); rows left open long ago.
+	_, err = b.pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'outreach_send' AND args @> '{"delivery_id": 1}'`)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, `UPDATE outreach_deliveries SET updated_at = now() - interval '1 hour'`)
+	require.NoError(t, err)
+	n, err := b.svc.RequeueOrphans(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "only the row without a live job")
+	b.run(t)
+	waitFor(t, "all sent", func() bool { return b.countStatus(t, "sent") == 3 })
+	require.Len(t, b.tg.Sent(), 3)
+}

@@ -102,6 +102,9 @@ func (w *requeueWorker) Work(ctx context.Context, job *river.Job[requeueArgs]) e
 	if err != nil {
 		return err
 	}
+	if _, err := w.s.requeueOrphans(ctx); err != nil {
+		return err
+	}
 	_, err = w.s.pool.Exec(ctx, `
 		UPDATE outreach_campaigns c SET status = 'done', status_reason = '全部发送完毕', updated_at = now()
 		WHERE c.status = 'running' AND NOT EXISTS (SELECT 1 FROM outreach_deliveries d
@@ -139,6 +142,51 @@ func (s *Service) Requeue(ctx context.Context, campaignID int64) (int, error) {
 		return 0, fmt.Errorf("requeue: %w", err)
 	}
 	return n, nil
+}
+
+// requeueOrphans is the safety net under River: a ledger row still open
+// (queued, or sending long past the rescue time) with no live job — say a
+// job discarded by a panic — gets a new job instead of waiting forever.
+func (s *Service) requeueOrphans(ctx context.Context) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE outreach_deliveries d SET status = 'queued', updated_at = now()
+			WHERE d.id IN (
+				SELECT d2.id FROM outreach_deliveries d2
+				WHERE d2.status IN ('queued', 'sending')
+				  AND d2.updated_at < now() - make_interval(secs => $1)
+				  AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.kind = 'outreach_send'
+						AND j.state IN ('available', 'scheduled', 'running', 'retryable', 'pending')
+						AND j.args @> jsonb_build_object('delivery_id', d2.id))
+				LIMIT 10000 FOR UPDATE SKIP LOCKED)
+			RETURNING d.id`, 2*s.cfg.RescueAfter.Seconds()+60)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		return s.enqueue(ctx, tx, ids, s.cfg.Now())
+	})
+	if err != nil {
+		return 0, fmt.Errorf("requeue orphans: %w", err)
+	}
+	if n > 0 {
+		s.log.Warn("outreach: requeued messages that had lost their job", "count", n)
+	}
+	return n, nil
+}
+
+// waitErr turns a wait cut short by the job's deadline or a shutdown into
+// a snooze, which does not use up one of the message's attempts.
+func waitErr(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return river.JobSnooze(time.Second)
+	}
+	return err
 }
 
 // pending is what sendOne learns about a delivery before sending.
@@ -263,11 +311,11 @@ func (s *Service) sendOne(ctx context.Context, jobID int64, attempt, maxAttempts
 				return river.JobSnooze(wait)
 			}
 			if err := sleep(ctx, wait); err != nil {
-				return err
+				return waitErr(err)
 			}
 		}
 		if err := s.waitSlot(ctx, *p.chatID); err != nil {
-			return err
+			return waitErr(err)
 		}
 		claimed, err := s.claim(ctx, id, jobID, *p.chatID)
 		if err != nil {

@@ -77,6 +77,7 @@ func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *ses
 	defer os.RemoveAll(dir)
 	var results []IngestResult
 	var paths []string
+	seen := map[string]bool{}
 	for _, fh := range files {
 		name := filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
 		ext := strings.ToLower(filepath.Ext(name))
@@ -87,7 +88,11 @@ func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *ses
 		case fh.Size > maxUploadFile:
 			results = append(results, IngestResult{File: name, Status: "failed", Error: "文件超过 16 MB"})
 			continue
+		case seen[name]:
+			results = append(results, IngestResult{File: name, Status: "failed", Error: "同名文件在这次上传里出现了两次"})
+			continue
 		}
+		seen[name] = true
 		p := filepath.Join(dir, name)
 		if err := saveUpload(fh, p); err != nil {
 			c.fail(w, r, s, err)

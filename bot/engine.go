@@ -104,7 +104,8 @@ type Config struct {
 	K      int
 	Region string
 	// Per-chat rate limit: RateBurst messages at once, then RatePerSec
-	// (defaults 10 and 0.2: a resident typing fast is fine, a script is not).
+	// (defaults 20 and 0.5: a resident tapping through the wizard is fine,
+	// a script is not).
 	RateBurst  float64
 	RatePerSec float64
 	// MaxRunes is the longest message taken as a question (default 500).
@@ -163,10 +164,10 @@ func New(cfg Config) (*Engine, error) {
 		e.k = 3
 	}
 	if e.rateBurst <= 0 {
-		e.rateBurst = 10
+		e.rateBurst = 20
 	}
 	if e.ratePerSec <= 0 {
-		e.ratePerSec = 0.2
+		e.ratePerSec = 0.5
 	}
 	if e.maxRunes <= 0 {
 		e.maxRunes = 500

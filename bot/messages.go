@@ -52,7 +52,7 @@ var catalog = map[string]map[string]string{
 		"lang_auto":     "自动（跟您打字的语言一样）",
 		"lang_auto_set": "好的，以后跟着您打字的语言回复。",
 		"check_off":     "资格测算暂时不可用，请拨打热线 {hotline}。",
-		"check_done":    "测算结束。这只是初步测算，不是审批结果。想问别的，直接打字就行。",
+		"check_done":    "测算结束。想问别的，直接打字就行；想找人帮忙，请点下面的按钮。",
 		"wizard_hint":   "（发 /cancel 可以退出测算）",
 	},
 	LangHant: {
@@ -93,7 +93,7 @@ var catalog = map[string]map[string]string{
 		"lang_set":      "好的，以後用繁體中文回覆您。",
 		"lang_auto":     "自動（跟您打字的語言一樣）",
 		"lang_auto_set": "好的，以後跟著您打字的語言回覆。",
-		"check_done":    "測算結束。這只是初步測算，不是審批結果。想問別的，直接打字就行。",
+		"check_done":    "測算結束。想問別的，直接打字就行；想找人幫忙，請點下面的按鈕。",
 		"wizard_hint":   "（發 /cancel 可以退出測算）",
 	},
 	LangEN: {
@@ -140,7 +140,7 @@ var catalog = map[string]map[string]string{
 		"lang_auto":     "Automatic (the language you type)",
 		"lang_auto_set": "OK, I will reply in the language you type.",
 		"check_off":     "The eligibility check is not available right now. Please call {hotline}.",
-		"check_done":    "The check is finished. It is only a pre-check, not a decision. Type a question to ask more.",
+		"check_done":    "The check is finished (a pre-check, not a decision). Type a question to ask more, or tap the button to reach a person.",
 		"wizard_hint":   "(send /cancel to leave the check)",
 		"zh_note":       "(The policy text below is in Chinese.)",
 	},

@@ -251,7 +251,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#switch-resident_qa button")),
 		chromedp.WaitVisible(chromedp.CSS("#switch-resident_qa.off")),
 	)
-	require.Contains(t, s.text("table.audit"), "switch.set")
+	require.Contains(t, s.text("table.audit"), "切换开关")
 	s.shot("12-operations")
 
 	// A phone-sized screen.

@@ -154,6 +154,11 @@ var labels = map[string]string{
 	"resident_qa": "居民问答", "outreach_sending": "提醒发送",
 	"added": "新增", "updated": "更新", "unchanged": "未变", "error": "失败",
 	"admin": "管理员", "bureau": "民政局", "hotline": "热线",
+	AuditLogin: "登录", AuditLogout: "退出", AuditHouseholdView: "查看家庭", AuditHouseholdFind: "查询家庭",
+	AuditFollowupExport: "导出跟进名单", AuditFollowupView: "查看跟进名单", AuditSwitchSet: "切换开关",
+	AuditCampaignCreate: "创建活动", AuditCampaignStart: "开始活动", AuditCampaignPause: "暂停活动",
+	AuditCampaignResume: "继续活动", AuditCampaignCancel: "取消活动", AuditTicketClaim: "认领工单",
+	AuditTicketReply: "回复工单", AuditTicketClose: "关闭工单", AuditTicketView: "查看工单", AuditKnowledgeLoad: "上传文件",
 }
 
 func label(code string) string {

@@ -284,3 +284,58 @@ func TestKnowledgeAndDashboard(t *testing.T) {
 	require.Equal(t, 6, s.QuestionsTotal)
 	require.Equal(t, 2, s.UnansweredTotal)
 }
+
+func TestCampaignPauseResumeCancel(t *testing.T) {
+	t.Parallel()
+	st := fullStack(t)
+	st.enrol(t, 4)
+	// No dispatcher runs: the messages stay queued while we steer.
+	c := st.client(t)
+	csrf := c.login("admin", adminPW)
+	resp, body := c.api("POST", "/console/api/campaigns/preview", csrf,
+		`{"name":"承诺提醒","template":"review_notice","window_start":"08:00","window_end":"20:00","rate":10}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, `"count":4`)
+	resp, body = c.api("POST", "/console/api/campaigns", csrf,
+		`{"name":"","template":"review_notice","window_start":"08:00","window_end":"20:00","rate":10}`)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	require.Contains(t, body, "name")
+	resp, body = c.api("POST", "/console/api/campaigns", csrf,
+		`{"name":"承诺提醒","template":"review_notice","window_start":"08:00","window_end":"20:00","rate":10}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
+	var cp struct {
+		ID     int64          `json:"id"`
+		State  string         `json:"state"`
+		Counts map[string]int `json:"counts"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &cp))
+	path := fmt.Sprintf("/console/api/campaigns/%d", cp.ID)
+	for _, step := range []struct {
+		action, state string
+		status        int
+	}{
+		{"pause", "", http.StatusConflict}, // a draft is not running
+		{"start?force=1", "running", http.StatusOK},
+		{"pause", "paused", http.StatusOK},
+		{"pause", "", http.StatusConflict},
+		{"resume", "running", http.StatusOK},
+		{"cancel", "cancelled", http.StatusOK},
+		{"resume", "", http.StatusConflict},
+		{"explode", "", http.StatusNotFound},
+	} {
+		resp, body := c.api("POST", path+"/"+step.action, csrf, "")
+		require.Equal(t, step.status, resp.StatusCode, "%s: %s", step.action, body)
+		if step.state != "" {
+			require.NoError(t, json.Unmarshal([]byte(body), &cp))
+			require.Equal(t, step.state, cp.State, step.action)
+		}
+	}
+	for _, a := range []string{"campaign.start", "campaign.pause", "campaign.resume", "campaign.cancel"} {
+		require.Equal(t, 1, auditCount(t, st, a, fmt.Sprint(cp.ID)), a)
+	}
+	// A hotline account may not steer campaigns.
+	h := st.client(t)
+	hcsrf := h.login("hotline", hotlinePW)
+	resp, _ = h.api("POST", path+"/pause", hcsrf, "")
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}

@@ -30,6 +30,9 @@ const (
 	AuditTicketClose    = "handoff.close"
 	AuditTicketView     = "handoff.view"
 	AuditKnowledgeLoad  = "knowledge.ingest"
+	AuditUserAdd        = "user.add"
+	AuditUserDisable    = "user.disable"
+	AuditUserEnable     = "user.enable"
 )
 
 // AuditEntry is one row of the audit log.

@@ -212,6 +212,10 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/api/switches", c.api(adminRoles, c.apiSwitchSet))
 	m.HandleFunc("GET /console/api/audit", c.api(adminRoles, c.apiAudit))
 
+	m.HandleFunc("GET /console/staff", c.page(adminRoles, c.staffPage))
+	m.HandleFunc("POST /console/staff", c.page(adminRoles, c.staffAdd))
+	m.HandleFunc("POST /console/staff/{id}/{action}", c.page(adminRoles, c.staffToggle))
+
 	m.HandleFunc("/console/", c.page(allRoles, func(w http.ResponseWriter, r *http.Request, s *session) {
 		c.renderError(w, r, s, http.StatusNotFound, "没有这个页面。")
 	}))

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -386,4 +387,40 @@ func TestSecurityHeaders(t *testing.T) {
 	require.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
 	require.NotContains(t, body, "http://", "no external resources")
 	require.NotContains(t, body, "https://")
+}
+
+func TestStaffAccounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	adm := b.client(t)
+	csrf := adm.login("admin", adminPW)
+
+	resp, body := adm.postForm("/console/staff", url.Values{"csrf": {csrf}, "name": {"li"}, "role": {"hotline"}, "password": {"short"}})
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.Contains(t, body, "密码至少")
+	resp, body = adm.postForm("/console/staff", url.Values{"csrf": {csrf}, "name": {"li"}, "role": {"hotline"}, "password": {"li-password-1"}})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, body, "已添加账号 li")
+
+	li := b.client(t)
+	li.login("li", "li-password-1")
+	resp, _ = li.get("/console/answer")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	var id int64
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT id FROM console_users WHERE name = 'li'`).Scan(&id))
+	resp, _ = adm.postForm(fmt.Sprintf("/console/staff/%d/disable", id), url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	// Switched off: the open session ends and signing in fails.
+	resp, _ = li.get("/console/answer")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, http.StatusUnauthorized, b.client(t).tryLogin("li", "li-password-1").StatusCode)
+
+	var self int64
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT id FROM console_users WHERE name = 'admin'`).Scan(&self))
+	resp, _ = adm.postForm(fmt.Sprintf("/console/staff/%d/disable", self), url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	var n int
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM console_audit WHERE action IN ('user.add', 'user.disable')`).Scan(&n))
+	require.Equal(t, 2, n)
 }

@@ -27,6 +27,7 @@ var nav = []navItem{
 	{"knowledge", "知识库", "/console/knowledge", bureauRoles},
 	{"dashboard", "数据看板", "/console/dashboard", allRoles},
 	{"operations", "运行开关", "/console/operations", adminRoles},
+	{"staff", "账号", "/console/staff", adminRoles},
 }
 
 // view is what every page template gets.
@@ -43,7 +44,7 @@ type view struct {
 }
 
 var pageNames = []string{"login", "error", "answer", "handoffs", "handoff", "check", "households", "household",
-	"followups", "campaigns", "campaign", "knowledge", "dashboard", "operations"}
+	"followups", "campaigns", "campaign", "knowledge", "dashboard", "operations", "staff"}
 
 func loadPages(c *Console) (map[string]*pageTemplate, error) {
 	funcs := template.FuncMap{
@@ -159,6 +160,7 @@ var labels = map[string]string{
 	AuditCampaignCreate: "创建活动", AuditCampaignStart: "开始活动", AuditCampaignPause: "暂停活动",
 	AuditCampaignResume: "继续活动", AuditCampaignCancel: "取消活动", AuditTicketClaim: "认领工单",
 	AuditTicketReply: "回复工单", AuditTicketClose: "关闭工单", AuditTicketView: "查看工单", AuditKnowledgeLoad: "上传文件",
+	AuditUserAdd: "添加账号", AuditUserDisable: "停用账号", AuditUserEnable: "恢复账号",
 }
 
 func label(code string) string {

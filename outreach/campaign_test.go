@@ -2,6 +2,7 @@ package outreach_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +189,35 @@ func TestOrphanedLedgerRowsGetANewJob(t *testing.T) {
 	b.run(t)
 	waitFor(t, "all sent", func() bool { return b.countStatus(t, "sent") == 3 })
 	require.Len(t, b.tg.Sent(), 3)
+}
+
+func TestFollowUpsPledgeOverdueAndUnacknowledged(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	b.importCSV(t, csvRows(2))
+	b.bindAll(t, 2)
+	// H0001: four pledge reminders, the last over a week ago, never signed.
+	// H0002: a review reminder sent five days ago, never acknowledged.
+	_, err := b.pool.Exec(ctx, `
+		INSERT INTO outreach_deliveries (household_id, kind, period, status, sent_at, created_at)
+		SELECT 'H0001', 'pledge', 'p' || g, 'sent', now() - make_interval(days => 8 + 7 * g), now() - make_interval(days => 8 + 7 * g)
+		FROM generate_series(0, 3) g`)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, `INSERT INTO outreach_deliveries (household_id, kind, period, status, sent_at)
+		VALUES ('H0002', 'review', 'r', 'sent', now() - interval '5 days')`)
+	require.NoError(t, err)
+	fu, err := b.svc.FollowUps(ctx)
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, f := range fu {
+		got[f.HouseholdID+"/"+f.Reason] = f.Detail
+	}
+	require.Contains(t, got, "H0001/pledge_overdue")
+	require.Contains(t, got["H0001/pledge_overdue"], "4 次")
+	require.Contains(t, got, "H0002/unacknowledged")
+
+	var csv strings.Builder
+	require.NoError(t, outreach.WriteFollowUpsCSV(&csv, fu, b.svc.TZ()))
+	require.True(t, strings.HasPrefix(csv.String(), "household_id,name,phone,region,reason,detail,since\n"))
 }

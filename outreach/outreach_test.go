@@ -440,3 +440,27 @@ func TestButtonsAndOptOut(t *testing.T) {
 	require.ErrorIs(t, err, outreach.ErrBadButton)
 	require.ErrorIs(t, b.svc.OptOut(ctx, 5555), outreach.ErrNotBound)
 }
+
+func TestTwoDispatchersShareTheGlobalLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil, func(c *outreach.Config) { c.Rate = 30 })
+	ctx := context.Background()
+	b.importCSV(t, csvRows(120))
+	b.bindAll(t, 120)
+	_, err := b.svc.Remind(ctx, b.now, false)
+	require.NoError(t, err)
+	// A second service on the same database stands in for a second server.
+	snd, err := tgsend.New(b.tg.Token(), b.tg.URL())
+	require.NoError(t, err)
+	other, err := outreach.New(b.pool, outreach.Config{DataKey: testKey, Sender: snd, Rate: 30, Workers: 16,
+		PollInterval: 50 * time.Millisecond, Now: func() time.Time { return testNow }})
+	require.NoError(t, err)
+	octx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- other.Run(octx) }()
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	b.run(t)
+	waitFor(t, "120 sent", func() bool { return b.countStatus(t, "sent") == 120 })
+	require.Len(t, b.tg.Sent(), 120, "no duplicates across dispatchers")
+	require.Zero(t, b.tg.Count429(), "the global limit holds over both processes")
+}

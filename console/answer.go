@@ -213,7 +213,13 @@ func (c *Console) apiAskRecent(w http.ResponseWriter, r *http.Request, s *sessio
 // or more characters shared with the question, longest first.
 func highlight(passage, question string) template.HTML {
 	p := []rune(passage)
-	q := string([]rune(question))
+	// The policy terms behind the caller's everyday words count too:
+	// "车费" finds "就业成本" in the text.
+	terms := []string{question}
+	for _, e := range knowledge.Expand(question) {
+		terms = append(terms, e.Terms...)
+	}
+	q := strings.Join(terms, "\n")
 	var b strings.Builder
 	plain := func(rs []rune) { b.WriteString(template.HTMLEscapeString(string(rs))) }
 	start := 0

@@ -254,18 +254,21 @@ func TestBrowser(t *testing.T) {
 	require.Contains(t, s.text("table.audit"), "切换开关")
 	s.shot("12-operations")
 
+	s.do("staff", chromedp.Navigate(base+"/console/staff"), chromedp.WaitVisible(chromedp.CSS("#staff-form")))
+	s.shot("13-staff")
+
 	// A phone-sized screen.
 	s.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Navigate(base+"/console/answer"), chromedp.WaitVisible(chromedp.CSS("#ask-form")))
 	width, err := chromedp.Run(s.ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
 	require.NoError(t, err)
 	require.LessOrEqual(t, width, 390.0, "nothing wider than the phone's screen")
-	s.shot("13-phone-answer")
+	s.shot("14-phone-answer")
 	s.do("phone dashboard", chromedp.Navigate(base+"/console/dashboard"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
 	width, err = chromedp.Run(s.ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
 	require.NoError(t, err)
 	require.LessOrEqual(t, width, 390.0)
-	s.shot("14-phone-dashboard")
+	s.shot("15-phone-dashboard")
 	s.do("phone campaigns", chromedp.Navigate(base+"/console/campaigns"), chromedp.WaitVisible(chromedp.CSS("#campaign-form")))
-	s.shot("15-phone-campaigns")
+	s.shot("16-phone-campaigns")
 }

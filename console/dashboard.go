@@ -17,6 +17,7 @@ type dashboardData struct {
 	HotlineChart   template.HTML
 	Funnel         template.HTML
 	FunnelNote     string
+	Lost           []statusCount // what did not get through: failed, unreachable, opted out
 	Totals         stats
 }
 
@@ -151,6 +152,9 @@ func (c *Console) dashboardPage(w http.ResponseWriter, r *http.Request, s *sessi
 	d.Funnel = funnelChart("提醒送达漏斗", deliveryFunnel(st.Delivery))
 	if c.campaigns == nil {
 		d.FunnelNote = "提醒活动模块尚未接入。"
+	}
+	for _, k := range []string{"unreachable", "failed", "opted_out"} {
+		d.Lost = append(d.Lost, statusCount{k, st.Delivery[k]})
 	}
 	c.render(w, r, http.StatusOK, "dashboard", c.newView(s, "dashboard", "数据看板", d))
 }

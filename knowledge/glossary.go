@@ -14,8 +14,9 @@ import (
 var glossaryText string
 
 type glossaryEntry struct {
-	phrase string   // an everyday word or phrase
-	terms  []string // the policy terms it stands for
+	phrase  string   // an everyday word or phrase
+	terms   []string // the policy terms it stands for
+	context bool     // names who or when: widens search, proves no coverage
 }
 
 var (
@@ -30,6 +31,8 @@ func glossary() []glossaryEntry {
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
+			context := strings.HasPrefix(line, "~")
+			line = strings.TrimPrefix(line, "~")
 			left, right, ok := strings.Cut(line, "=>")
 			if !ok {
 				continue
@@ -42,7 +45,7 @@ func glossary() []glossaryEntry {
 			}
 			for _, p := range strings.Split(left, "/") {
 				if p = strings.TrimSpace(p); p != "" {
-					glossaryEntries = append(glossaryEntries, glossaryEntry{phrase: p, terms: terms})
+					glossaryEntries = append(glossaryEntries, glossaryEntry{phrase: p, terms: terms, context: context})
 				}
 			}
 		}
@@ -57,8 +60,9 @@ func glossary() []glossaryEntry {
 // Expansion is what the glossary adds to a question: policy terms, each
 // with the everyday phrase that called it up.
 type Expansion struct {
-	Phrase string
-	Terms  []string
+	Phrase  string
+	Terms   []string
+	Context bool // who or when, not what the question is about
 }
 
 // Expand returns the glossary entries whose everyday phrase occurs in the
@@ -68,7 +72,7 @@ func Expand(question string) []Expansion {
 	var out []Expansion
 	for _, e := range glossary() {
 		if strings.Contains(question, e.phrase) {
-			out = append(out, Expansion{Phrase: e.phrase, Terms: e.terms})
+			out = append(out, Expansion{Phrase: e.phrase, Terms: e.terms, Context: e.context})
 		}
 	}
 	return out

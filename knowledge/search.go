@@ -42,7 +42,7 @@ type queryTerm struct {
 // query is a question prepared for search.
 type query struct {
 	text     string      // the question as embedded, expansions appended
-	words    []string    // the question's own content words
+	words    []qword     // the question's own content words
 	terms    []queryTerm // everything the full-text side looks for
 	expanded []Expansion // glossary entries the question called up
 	nChunks  float64
@@ -56,6 +56,7 @@ type hit struct {
 	heading  string
 	matched  map[string]bool // query terms the chunk contains
 	semantic int             // rank on the vector side, 0 if absent
+	sim      float64         // cosine similarity to the question
 	keyword  int             // rank on the full-text side, 0 if absent
 }
 
@@ -68,8 +69,8 @@ func (s *Service) prepare(ctx context.Context, question string) (query, error) {
 		}
 	}
 	for _, w := range q.words {
-		add(w, weightWord)
-		for _, p := range wordParts(w) {
+		add(w.text, weightWord)
+		for _, p := range wordParts(w.text) {
 			add(p, weightPart)
 		}
 	}
@@ -77,8 +78,8 @@ func (s *Service) prepare(ctx context.Context, question string) (query, error) {
 	for _, t := range expandedTerms(question) {
 		extra = append(extra, t)
 		for _, w := range queryWords(t) {
-			add(w, weightExpansion)
-			for _, p := range wordParts(w) {
+			add(w.text, weightExpansion)
+			for _, p := range wordParts(w.text) {
 				add(p, weightPart*weightExpansion)
 			}
 		}
@@ -176,7 +177,9 @@ fused AS (
     LIMIT $9
 )
 SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, f.score, f.srank, f.krank,
-       ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched
+       ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched,
+       coalesce((SELECT 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) FROM chunk_embeddings e
+                 WHERE e.chunk_id = f.id AND e.model = ` + lit + `), 0) AS sim
 FROM fused f
 JOIN chunks c ON c.id = f.id
 JOIN documents d ON d.id = c.document_id
@@ -211,10 +214,8 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if len(selective) == 0 {
 		selective = all
 	}
+	// An empty tsquery matches nothing: then only the vector side ranks.
 	tsq := strings.Join(selective, " | ")
-	if tsq == "" {
-		tsq = "''" // an empty query: the full-text side finds nothing
-	}
 	fetch := limit
 	if region != "" {
 		fetch = limit * 3
@@ -235,7 +236,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 			var h hit
 			var matched []string
 			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.Text,
-				&h.Score, &h.semantic, &h.keyword, &matched); err != nil {
+				&h.Score, &h.semantic, &h.keyword, &matched, &h.sim); err != nil {
 				return err
 			}
 			h.matched = map[string]bool{}

@@ -28,6 +28,7 @@ var (
 	segErr  error
 
 	stopWords map[string]bool
+	domainSet map[string]bool
 )
 
 // segmenter loads gse's embedded dictionary once per process: loading takes
@@ -39,11 +40,13 @@ func segmenter() (*gse.Segmenter, error) {
 			return
 		}
 		var b strings.Builder
+		domainSet = map[string]bool{}
 		for _, line := range strings.Split(domainWords, "\n") {
 			w := strings.TrimSpace(line)
 			if w == "" || strings.HasPrefix(w, "#") {
 				continue
 			}
+			domainSet[w] = true
 			// A high frequency makes the whole term win over its parts.
 			b.WriteString(w + " 50000 n\n")
 		}
@@ -126,24 +129,50 @@ func contentWords(text string) []string {
 	return out
 }
 
-// queryWords segments a question in accurate mode (whole words only), for
-// weighting: search mode would count a word and its parts twice.
-func queryWords(text string) []string {
+// qword is a content word of a question with its part of speech.
+type qword struct {
+	text string
+	pos  string // gse's tag: n, v, d, m …
+}
+
+// queryWords segments a question into its content words, whole words only
+// (search mode would count a word and its parts twice), with their part of
+// speech, which weighs how much a word says about the topic.
+func queryWords(text string) []qword {
 	s, err := segmenter()
 	if err != nil {
 		return nil
 	}
-	var out []string
+	var out []qword
 	seen := map[string]bool{}
-	for _, w := range s.Cut(text, true) {
-		w = strings.ToLower(strings.TrimSpace(w))
+	for _, sp := range s.Pos(text, false) {
+		w := strings.ToLower(strings.TrimSpace(sp.Text))
 		if w == "" || !isWordy(w) || isStop(w) || seen[w] {
 			continue
 		}
 		seen[w] = true
-		out = append(out, w)
+		pos := sp.Pos
+		if domainSet[w] {
+			pos = "n" // policy terms are what a question is about
+		}
+		out = append(out, qword{text: w, pos: pos})
 	}
 	return out
+}
+
+// topicWeight is how much a word of a question says about its topic:
+// nouns most, verbs less, adverbs, numerals and the like little.
+func topicWeight(pos string) float64 {
+	switch {
+	case pos == "":
+		return 0.5
+	case strings.HasPrefix(pos, "n"), pos == "vn", pos == "an", pos == "j", pos == "l", pos == "i", pos == "eng":
+		return 1
+	case strings.HasPrefix(pos, "v"), strings.HasPrefix(pos, "a"):
+		return 0.5
+	default:
+		return 0.2
+	}
 }
 
 // wordParts are the shorter dictionary words inside a long word, which a

@@ -49,7 +49,11 @@ type Options struct {
 
 // DefaultFloor: below this share of the question's content (weighted by
 // rarity) found in the passages, the answer is "not covered".
-const DefaultFloor = 0.45
+const DefaultFloor = 0.5
+
+// minSimilarity is the cosine similarity (built-in embedder) a passage
+// needs when only part of the question is found in it.
+const minSimilarity = 0.22
 
 // Service is the knowledge base: ingest, search and answers. It keeps no
 // state beside PostgreSQL, so any number of processes may share one corpus.
@@ -152,16 +156,18 @@ func (s *Service) covered(q query, hits []hit) bool {
 	if len(q.words) == 0 || len(hits) == 0 {
 		return false
 	}
-	best := 0.0
+	cov, sim := 0.0, 0.0
 	for i, h := range hits {
 		if i == 3 {
 			break
 		}
-		if c := q.coverage(h); c > best {
-			best = c
-		}
+		cov = max(cov, q.coverage(h))
+		sim = max(sim, h.sim)
 	}
-	return best >= s.opts.Floor
+	// Most of the question found: covered. Part of it found: covered only
+	// when the passage is also close as a whole; a question about another
+	// topic that shares a word or two ("孩子高考…", "手机…") is not.
+	return cov >= s.opts.Floor || (cov >= s.opts.Floor/2 && sim >= minSimilarity)
 }
 
 // coverage is the idf-weighted share of the question's content words that
@@ -173,12 +179,16 @@ func (q query) coverage(h hit) float64 {
 	}
 	var total, found float64
 	for _, w := range q.words {
-		wi, ok := idf[w]
+		if q.contextWord(w.text) {
+			continue
+		}
+		wi, ok := idf[w.text]
 		if !ok {
 			wi = q.idf(0)
 		}
+		wi *= topicWeight(w.pos)
 		total += wi
-		if q.wordFound(w, h) {
+		if q.wordFound(w.text, h) {
 			found += wi
 		}
 	}
@@ -186,6 +196,17 @@ func (q query) coverage(h hit) float64 {
 		return 0
 	}
 	return found / total
+}
+
+// contextWord reports whether w only says who or when ("奶奶", "马上"):
+// such words count neither for nor against coverage.
+func (q query) contextWord(w string) bool {
+	for _, e := range q.expanded {
+		if e.Context && (strings.Contains(e.Phrase, w) || strings.Contains(w, e.Phrase)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (q query) wordFound(w string, h hit) bool {
@@ -206,7 +227,7 @@ func (q query) wordFound(w string, h hit) bool {
 		}
 		for _, t := range e.Terms {
 			for _, tw := range queryWords(t) {
-				if h.matched[tw] {
+				if h.matched[tw.text] {
 					return true
 				}
 			}

@@ -58,7 +58,7 @@ func TestPageInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.Search(`//button[contains(., "👍 有用")]`)),
 		has(".note", "谢谢您的反馈"),
 		chromedp.Click(chromedp.CSS("#person")),
-		has(".msg.bot", "工作人员"),
+		has(".msg.bot", "我已经请工作人员来帮您"),
 	}
 	for i, s := range steps {
 		if err := chromedp.Do(bctx, s); err != nil {

@@ -102,3 +102,27 @@ func TestOutreachCommands(t *testing.T) {
 	code, _, _ = runCmd("outreach", "nosuch")
 	require.Equal(t, 2, code)
 }
+
+func TestBenchOutreachRunsAndReports(t *testing.T) {
+	// Setenv: not parallel.
+	t.Setenv("DATABASE_URL", testdb.URL(testdb.NewDatabase(t)))
+	t.Setenv("SAFETYNET_LOG_LEVEL", "error")
+	var out, errOut bytes.Buffer
+	code := run([]string{"bench", "outreach", "--households", "300", "--ceiling-messages", "200", "--real-messages", "40", "--json"},
+		strings.NewReader(""), &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	var res benchOutreachResult
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res), out.String())
+	require.Equal(t, 300, res.Derived)
+	require.Zero(t, res.RemindAgainNew)
+	require.Len(t, res.Phases, 2)
+	for _, p := range res.Phases {
+		require.Zero(t, p.Lost, p.Name)
+		require.Zero(t, p.Duplicates, p.Name)
+		require.Positive(t, p.Rate, p.Name)
+	}
+	require.Zero(t, res.Phases[1].Got429)
+
+	code = run([]string{"bench", "outreach", "--households", "0"}, strings.NewReader(""), &out, &errOut)
+	require.Equal(t, 2, code)
+}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/outreach"
 	"github.com/safetynet/safetynet/outreach/tgsend"
@@ -377,4 +379,37 @@ func parseID(s, what string) (int64, error) {
 		return 0, badInput("%s: %q is not an id", what, s)
 	}
 	return id, nil
+}
+
+// startOutreach is serve's hook: it builds the outreach service (the bot
+// and the console use the same instance), registers its counters on reg,
+// and, when a Telegram token is set, runs dispatch and the daily reminder
+// scheduler in g until ctx ends. Without a token it only builds the
+// service: import, campaigns and reports still work, nothing is sent.
+func startOutreach(ctx context.Context, env *Env, reg prometheusRegisterer, g errgroupGo) (*outreach.Service, error) {
+	svc, err := newOutreach(ctx, env, outreach.Config{AutoRemind: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range svc.Collectors() {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("outreach metrics: %w", err)
+		}
+	}
+	if env.Cfg.TelegramToken != "" {
+		g.Go(func() error { return svc.Run(ctx) })
+	} else {
+		env.Log.Info("outreach: no TELEGRAM_BOT_TOKEN, dispatch not started")
+	}
+	return svc, nil
+}
+
+// The narrow views of *prometheus.Registry and *errgroup.Group that
+// startOutreach needs.
+type prometheusRegisterer interface {
+	Register(prometheus.Collector) error
+}
+
+type errgroupGo interface {
+	Go(func() error)
 }

@@ -198,7 +198,9 @@ type turnState struct {
 
 func (t *turnState) say(text string, buttons ...[]Button) *Reply {
 	t.out.Replies = append(t.out.Replies, Reply{Text: text, Buttons: buttons})
-	t.lines = append(t.lines, turn{A: "b", T: clip(text, 300)})
+	// The bot's side is kept short: staff need the gist, the resident's
+	// words in full.
+	t.lines = append(t.lines, turn{A: "b", T: clip(text, 120)})
 	return &t.out.Replies[len(t.out.Replies)-1]
 }
 

@@ -393,3 +393,22 @@ func regionOf(doc document.Document) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// EnsureIndex creates the HNSW index of the embedder's model when it has
+// none yet: the built-in model's comes with the migrations, a model chosen
+// by configuration gets its own partial index over its dimension.
+func (s *Service) EnsureIndex(ctx context.Context) error {
+	model, dim := s.embedder.Model(), s.embedder.Dim()
+	if model == BuiltinModel {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(model))
+	name := "chunk_embeddings_" + hex.EncodeToString(sum[:6]) + "_idx"
+	lit := "'" + strings.ReplaceAll(model, "'", "''") + "'"
+	sql := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON chunk_embeddings
+		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model = %s`, name, dim, lit)
+	if _, err := s.pool.Exec(ctx, sql); err != nil {
+		return fmt.Errorf("vector index for model %s: %w", model, err)
+	}
+	return nil
+}

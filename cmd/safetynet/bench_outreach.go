@@ -64,7 +64,7 @@ func runBenchOutreach(ctx context.Context, env *Env, args []string) error {
 	conns := fs.Int("conns", 40, "database connections (pool_max_conns)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if _, err := parseFlags(fs, args, "keep", "json"); err != nil {
-		return err
+		return outreachErr(err)
 	}
 	if *n <= 0 || *ceilMsgs > *n || *realMsgs > *n {
 		return badInput("--households: must be positive and at least --ceiling-messages and --real-messages")

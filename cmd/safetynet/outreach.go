@@ -81,7 +81,7 @@ func outreachErr(err error) error {
 	var ie *outreach.ImportError
 	var fe *outreach.FieldError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return nil
 	case errors.As(err, &ie):
 		return badInput("%s", ie.Error())
@@ -127,6 +127,9 @@ func parseFlags(fs *flag.FlagSet, args []string, bools ...string) ([]string, err
 	}
 	flags, rest := flagArgs(args, bf)
 	if err := fs.Parse(flags); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err // usage already printed; not an error
+		}
 		return nil, badInput("%v", err)
 	}
 	return append(rest, fs.Args()...), nil

@@ -376,6 +376,11 @@ func (e *Engine) text(ctx context.Context, t *turnState) error {
 		return nil
 	}
 	cmd, arg, isCmd := parseCommand(text)
+	if isCmd && cmd == cmdStop && t.st.Mode == modeWizard && !strings.HasPrefix(text, "/") {
+		// "停止" in the middle of the pre-check means "stop the questions";
+		// turning reminders off by mistake would cost far more.
+		cmd = cmdCancel
+	}
 	if isCmd {
 		if cmd == cmdStart && arg != "" {
 			// The binding code is not personal data but it is a secret:

@@ -171,6 +171,8 @@ func TestCommandsAndPlainWords(t *testing.T) {
 		{text(6, strings.Repeat("低保", 400)), "消息太长了"},
 		{text(6, "/check"), "初步测算"},
 		{text(6, "算了"), "已经取消"},
+		{text(6, "/check"), "初步测算"},
+		{text(6, "停止"), "已经取消"},
 	}
 	for _, c := range cases {
 		res, err := f.eng.Handle(ctx, c.in)

@@ -125,12 +125,14 @@ func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *sessi
 	action := r.PathValue("action")
 	t, err := c.ticketAction(r, s, id, action, r.PostFormValue("text"))
 	var msg string
+	status := http.StatusConflict
 	switch {
 	case errors.Is(err, ErrNotDelivered):
+		status = http.StatusBadGateway
 		c.log.Warn("console: handoff reply not delivered", "ticket", id, "err", err)
 		msg = "回复已保存在工单里，但没能送达居民（对方的聊天通道暂时不可用）。可以稍后再发，或电话联系。"
 	case errors.Is(err, errBadReply):
-		msg = "回复不能为空，也不能超过 2000 字。"
+		status, msg = http.StatusBadRequest, "回复不能为空，也不能超过 2000 字。"
 	case errors.Is(err, ErrTicketState):
 		msg = "这张工单的状态已经变了（可能别人已认领或已关闭），请刷新后再看。"
 	case err != nil:
@@ -145,7 +147,7 @@ func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *sessi
 		}
 		v := c.newView(s, "handoffs", "工单 #"+strconv.FormatInt(id, 10), handoffData{Ticket: t, Mine: t.ClaimedBy == s.User.Name})
 		v.Error = msg
-		c.render(w, r, http.StatusConflict, "handoff", v)
+		c.render(w, r, status, "handoff", v)
 		return
 	}
 	if action == "close" {

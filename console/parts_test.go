@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/handoff"
 )
 
 func auditCount(t *testing.T, st *stack, action, target string) int {
@@ -338,4 +340,22 @@ func TestCampaignPauseResumeCancel(t *testing.T) {
 	hcsrf := h.login("hotline", hotlinePW)
 	resp, _ = h.api("POST", path+"/pause", hcsrf, "")
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
+func TestHandoffReplyNotDelivered(t *testing.T) {
+	t.Parallel()
+	st := fullStack(t)
+	// A channel with no deliverer wired: the reply is kept, staff are told.
+	tk, _, err := st.desk.Open(context.Background(), handoff.Request{Channel: "web", ChatID: 55, Reason: "unanswered",
+		Transcript: []handoff.Turn{{Author: handoff.AuthorResident, Text: "有人吗"}}})
+	require.NoError(t, err)
+	c := st.client(t)
+	csrf := c.login("hotline", hotlinePW)
+	path := fmt.Sprintf("/console/handoffs/%d", tk.ID)
+	resp, body := c.postForm(path+"/reply", url.Values{"csrf": {csrf}, "text": {"您好，我们稍后给您回电。"}})
+	require.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	require.Contains(t, body, "没能送达")
+	require.Contains(t, body, "我们稍后给您回电", "the reply stays on the ticket")
+	resp, _ = c.postForm(path+"/reply", url.Values{"csrf": {csrf}, "text": {"   "}})
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 }

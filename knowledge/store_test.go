@@ -1,0 +1,145 @@
+package knowledge_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/internal/testdb"
+	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/document"
+)
+
+// snapshot is every stored row with its row version (xmin), so a test can
+// tell that nothing was rewritten, not just that the values are equal.
+func snapshot(t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `
+		SELECT 'd' || id || ':' || xmin::text || ':' || hash FROM documents
+		UNION ALL SELECT 'c' || id || ':' || xmin::text || ':' || content_hash FROM chunks
+		UNION ALL SELECT 'e' || chunk_id || ':' || xmin::text || ':' || model FROM chunk_embeddings
+		ORDER BY 1`)
+	require.NoError(t, err)
+	var out []string
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func TestIngestTwiceChangesNothing(t *testing.T) {
+	t.Parallel()
+	svc, pool := corpusService(t, knowledge.Options{})
+	before := snapshot(t, pool)
+	require.NotEmpty(t, before)
+
+	rep, err := svc.Ingest(context.Background(), corpusDir(t))
+	require.NoError(t, err)
+	require.Equal(t, 5, rep.DocsUnchanged)
+	require.Zero(t, rep.DocsAdded+rep.DocsUpdated+rep.ChunksAdded+rep.ChunksUpdated)
+	require.Equal(t, before, snapshot(t, pool), "a second ingest rewrote rows")
+}
+
+func copyCorpus(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(corpusDir(t))))
+	for _, e := range must(os.ReadDir(dir)) {
+		require.NoError(t, os.Chmod(filepath.Join(dir, e.Name()), 0o644))
+	}
+	return dir
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestChangedFileReplacesItsChunks(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	svc := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
+	ctx := context.Background()
+	dir := copyCorpus(t)
+	_, err := svc.Ingest(ctx, dir)
+	require.NoError(t, err)
+
+	name := "002_7906d49b427e11db.txt"
+	path := filepath.Join(dir, name)
+	raw := must(os.ReadFile(path))
+	changed := strings.Replace(string(raw), "16周岁延长18周岁", "16周岁延长到20周岁", 1)
+	require.NotEqual(t, string(raw), changed)
+	require.NoError(t, os.WriteFile(path, []byte(changed), 0o644))
+
+	rep, err := svc.Ingest(ctx, dir)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.DocsUpdated)
+	require.Equal(t, 4, rep.DocsUnchanged)
+	require.Equal(t, 1, rep.ChunksUpdated, "only the edited chunk is new")
+
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE text LIKE '%延长到20周岁%'`).Scan(&n))
+	require.Equal(t, 1, n)
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id
+		WHERE d.name = $1 AND c.text LIKE '%延长18周岁%'`, name).Scan(&n))
+	require.Zero(t, n, "the old version's chunk is gone")
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM chunks c
+		WHERE NOT EXISTS (SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id)`).Scan(&n))
+	require.Zero(t, n, "every chunk has its vector")
+}
+
+// TestFailedReplacementKeepsOldVersion: the replacement of a document's
+// chunks is one transaction; when storing fails half-way (a chunk that
+// PostgreSQL refuses), the old version stays whole.
+func TestFailedReplacementKeepsOldVersion(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	svc := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
+	ctx := context.Background()
+	doc := document.Document{Name: "note.md", Title: "低保说明", Chunks: []document.Chunk{
+		{Ord: 0, Section: "一、", Text: "低保标准每年调整一次。"},
+		{Ord: 1, Section: "二、", Text: "渐退期不少于一年。"},
+	}}
+	var rep knowledge.IngestReport
+	_, err := svc.IngestDocument(ctx, doc, &rep)
+	require.NoError(t, err)
+	before := snapshot(t, pool)
+
+	bad := doc
+	bad.Chunks = []document.Chunk{
+		{Ord: 0, Section: "一、", Text: "低保标准每半年调整一次。"},
+		{Ord: 1, Section: "二、", Text: "渐退期\x00不少于一年。"}, // NUL: text columns refuse it
+	}
+	_, err = svc.IngestDocument(ctx, bad, &rep)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "note.md")
+	require.Equal(t, before, snapshot(t, pool), "a failed replacement changed stored rows")
+}
+
+func TestUnreadableFileReportedOthersGoOn(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	svc := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
+	dir := copyCorpus(t)
+	// Not a zip archive: the docx reader cannot open it.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.docx"), []byte("not a docx"), 0o644))
+	missing := filepath.Join(dir, "gone.txt")
+
+	rep, err := svc.Ingest(context.Background(), dir, missing)
+	require.NoError(t, err)
+	require.Equal(t, 5, rep.DocsAdded)
+	require.Len(t, rep.Failed, 2)
+	out := rep.String()
+	require.Contains(t, out, "broken.docx")
+	require.Contains(t, out, "gone.txt")
+}

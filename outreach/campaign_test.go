@@ -221,3 +221,30 @@ func TestFollowUpsPledgeOverdueAndUnacknowledged(t *testing.T) {
 	require.NoError(t, outreach.WriteFollowUpsCSV(&csv, fu, b.svc.TZ()))
 	require.True(t, strings.HasPrefix(csv.String(), "household_id,name,phone,region,reason,detail,since\n"))
 }
+
+func TestCampaignRateIsKept(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	b.importCSV(t, csvRows(12))
+	b.bindAll(t, 12)
+	c, err := b.svc.CreateCampaign(ctx, outreach.CampaignInput{Name: "slow", Text: "慢慢发", Rate: 4})
+	require.NoError(t, err)
+	_, err = b.svc.StartCampaign(ctx, c.ID, true)
+	require.NoError(t, err)
+	b.run(t)
+	waitFor(t, "all sent", func() bool { return b.countStatus(t, "sent") == 12 })
+	sent := b.tg.Sent()
+	require.Len(t, sent, 12)
+	first, last := sent[0].At, sent[0].At
+	for _, m := range sent {
+		if m.At.Before(first) {
+			first = m.At
+		}
+		if m.At.After(last) {
+			last = m.At
+		}
+	}
+	// 12 messages at 4/s span at least 11 intervals of 250 ms.
+	require.GreaterOrEqual(t, last.Sub(first), 11*250*time.Millisecond*9/10)
+}

@@ -303,12 +303,12 @@ func (s *Service) sendOne(ctx context.Context, jobID int64, attempt, maxAttempts
 			return s.fail(ctx, id, p, "模板错误："+err.Error())
 		}
 		if p.cRate != nil && *p.cRate > 0 && *p.cRate < s.cfg.Rate {
-			wait, err := s.reserve(ctx, "campaign:"+strconv.FormatInt(*p.campaignID, 10), 1 / *p.cRate)
+			wait, ok, err := s.reserve(ctx, "campaign:"+strconv.FormatInt(*p.campaignID, 10), 1 / *p.cRate, campaignHorizon)
 			if err != nil {
 				return err
 			}
-			if wait > 10*time.Second {
-				return river.JobSnooze(wait)
+			if !ok {
+				return river.JobSnooze(campaignHorizon / 2)
 			}
 			if err := sleep(ctx, wait); err != nil {
 				return waitErr(err)
@@ -379,18 +379,29 @@ func (s *Service) messageData(hid, name, region, program string, reviewOn time.T
 	return d
 }
 
+// campaignHorizon bounds how far ahead a campaign's slots are handed out;
+// beyond it a job snoozes without taking a slot, so a slow campaign does
+// not burn slots on jobs that would wait anyway.
+const campaignHorizon = 10 * time.Second
+
 // reserve takes the next slot of a pacing key spaced interval seconds
-// apart and returns how long to wait for it.
-func (s *Service) reserve(ctx context.Context, key string, interval float64) (time.Duration, error) {
+// apart and returns how long to wait for it; ok is false (and nothing is
+// taken) when the next free slot lies beyond horizon.
+func (s *Service) reserve(ctx context.Context, key string, interval float64, horizon time.Duration) (time.Duration, bool, error) {
 	var wait float64
 	err := s.pool.QueryRow(ctx, `
 		INSERT INTO outreach_pace AS p (key, next_at) VALUES ($1, clock_timestamp() + make_interval(secs => $2))
 		ON CONFLICT (key) DO UPDATE SET next_at = greatest(p.next_at, clock_timestamp()) + make_interval(secs => $2)
-		RETURNING greatest(extract(epoch FROM p.next_at - clock_timestamp()) - $2, 0)::float8`, key, interval).Scan(&wait)
-	if err != nil {
-		return 0, fmt.Errorf("pace %s: %w", key, err)
+			WHERE p.next_at <= clock_timestamp() + make_interval(secs => $3)
+		RETURNING greatest(extract(epoch FROM p.next_at - clock_timestamp()) - $2, 0)::float8`,
+		key, interval, horizon.Seconds()).Scan(&wait)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
 	}
-	return time.Duration(wait * float64(time.Second)), nil
+	if err != nil {
+		return 0, false, fmt.Errorf("pace %s: %w", key, err)
+	}
+	return time.Duration(wait * float64(time.Second)), true, nil
 }
 
 // waitSlot waits for the chat to be free and for a global slot. Slots come

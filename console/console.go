@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,6 +58,13 @@ type Deps struct {
 	// UploadDir is where uploaded documents are kept for ingestion; a
 	// temporary directory when empty.
 	UploadDir string
+	// ClientIPHeader names the header a trusted reverse proxy puts the
+	// client's address in ("X-Real-IP", or "X-Forwarded-For", whose last
+	// entry is used). Empty: the peer address. Set it only behind a proxy
+	// that overwrites the header, or clients could forge their address
+	// past the login limit; without it, everyone behind one proxy shares
+	// one address and its limit.
+	ClientIPHeader string
 }
 
 // Console is the staff console, an http.Handler for everything under
@@ -75,6 +83,7 @@ type Console struct {
 	tz            *time.Location
 	secureCookies bool
 	uploadDir     string
+	ipHeader      string
 
 	pages map[string]*pageTemplate
 	mux   *http.ServeMux
@@ -93,6 +102,7 @@ func New(d Deps) (*Console, error) {
 		know: d.Knowledge, elig: d.Eligibility, handoffs: d.Handoffs, questions: d.Questions,
 		households: d.Households, campaigns: d.Campaigns,
 		hotline: d.Hotline, tz: d.TZ, secureCookies: d.SecureCookies, uploadDir: d.UploadDir,
+		ipHeader: d.ClientIPHeader,
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -140,6 +150,16 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
+	if c.ipHeader != "" {
+		if v := r.Header.Get(c.ipHeader); v != "" {
+			parts := strings.Split(v, ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				r2 := *r
+				r2.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+				r = &r2
+			}
+		}
+	}
 	c.mux.ServeHTTP(w, r)
 }
 

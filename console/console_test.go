@@ -424,3 +424,29 @@ func TestStaffAccounts(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM console_audit WHERE action IN ('user.add', 'user.disable')`).Scan(&n))
 	require.Equal(t, 2, n)
 }
+
+func TestClientIPHeader(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	c, err := console.New(console.Deps{Pool: pool, ClientIPHeader: "X-Forwarded-For"})
+	require.NoError(t, err)
+	_, err = console.AddUser(context.Background(), pool, "admin", console.RoleAdmin, adminPW)
+	require.NoError(t, err)
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	cl := &client{t: t, base: srv.URL, hc: &http.Client{Jar: jar, Transport: &headerTransport{"X-Forwarded-For", "10.0.0.1, 203.0.113.7"},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	cl.login("admin", adminPW)
+	var ip string
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT ip FROM console_audit WHERE action = 'login'`).Scan(&ip))
+	require.Equal(t, "203.0.113.7", ip, "the proxy's own entry, the last one")
+}
+
+type headerTransport struct{ name, value string }
+
+func (h *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.name, h.value)
+	return http.DefaultTransport.RoundTrip(r)
+}

@@ -67,6 +67,17 @@
       refresh();
     }
 
+    // The handoff queue refreshes itself when tickets come or go, so a
+    // waiting resident is seen without anyone pressing reload.
+    var watch = document.querySelector("[data-watch]");
+    if (watch) {
+      setInterval(function () {
+        api("GET", watch.getAttribute("data-watch")).then(function (list) {
+          if (String(list.length) !== watch.getAttribute("data-count")) { window.location.reload(); }
+        }).catch(function () {});
+      }, 10000);
+    }
+
     // Live progress of a campaign.
     var poll = document.querySelector("[data-poll]");
     if (poll) {

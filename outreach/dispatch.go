@@ -77,6 +77,11 @@ type remindWorker struct {
 	s *Service
 }
 
+// Timeout: deriving a million households' reminders takes most of a
+// minute; River's rescuer honours this, so a long run is not taken for
+// a stuck one.
+func (w *remindWorker) Timeout(*river.Job[remindArgs]) time.Duration { return 30 * time.Minute }
+
 // Work derives the day's reminders and, to catch up after downtime, the
 // previous day's; both are idempotent.
 func (w *remindWorker) Work(ctx context.Context, job *river.Job[remindArgs]) error {

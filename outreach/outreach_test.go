@@ -464,3 +464,13 @@ func TestTwoDispatchersShareTheGlobalLimit(t *testing.T) {
 	require.Len(t, b.tg.Sent(), 120, "no duplicates across dispatchers")
 	require.Zero(t, b.tg.Count429(), "the global limit holds over both processes")
 }
+
+func TestSchedulerDerivesAndSendsTodaysReminders(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil, func(c *outreach.Config) { c.AutoRemind = true })
+	b.importCSV(t, csvRows(3))
+	b.bindAll(t, 3)
+	b.run(t) // the leader derives on start; nobody calls Remind
+	waitFor(t, "3 sent", func() bool { return b.countStatus(t, "sent") == 3 })
+	require.Len(t, b.tg.Sent(), 3)
+}

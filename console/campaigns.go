@@ -51,7 +51,7 @@ func (c *Console) parseCampaignForm(r *http.Request) (CampaignSpec, string, erro
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	spec := CampaignSpec{
 		Name: f("name"), Region: f("region"), Area: f("area"), Program: f("program"),
-		Template: f("template"), WindowStart: f("window_start"), WindowEnd: f("window_end"),
+		Template: f("template"), Text: f("text"), WindowStart: f("window_start"), WindowEnd: f("window_end"),
 	}
 	startRaw := f("start_at")
 	if spec.Name == "" {
@@ -59,6 +59,12 @@ func (c *Console) parseCampaignForm(r *http.Request) (CampaignSpec, string, erro
 	}
 	if spec.Template == "" {
 		return spec, startRaw, &FieldError{"template", "请选择消息模板"}
+	}
+	if spec.Template == "notice" && spec.Text == "" {
+		return spec, startRaw, &FieldError{"text", "选了“一般通知”，请填写要告诉居民的内容"}
+	}
+	if spec.Template != "notice" {
+		spec.Text = ""
 	}
 	if v := f("due_within"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -109,6 +115,13 @@ func (c *Console) campaignsView(r *http.Request, s *session, d campaignsData) (v
 	}
 	if d.Form.WindowStart == "" {
 		d.Form.WindowStart, d.Form.WindowEnd, d.Form.Rate = "09:00", "20:00", 25
+	}
+	if d.Form.Template == "" {
+		for _, t := range tpls {
+			if t == "review_notice" {
+				d.Form.Template = t
+			}
+		}
 	}
 	return c.newView(s, "campaigns", "提醒活动", d), nil
 }

@@ -143,6 +143,7 @@ type CampaignSpec struct {
 	Program     string    `json:"program"`
 	DueWithin   int       `json:"due_within_days"` // 0: no due window
 	Template    string    `json:"template"`
+	Text        string    `json:"text,omitempty"` // the bureau's own words, for the general notice template
 	StartAt     time.Time `json:"start_at"`
 	WindowStart string    `json:"window_start"` // HH:MM in the household's zone
 	WindowEnd   string    `json:"window_end"`

@@ -359,3 +359,20 @@ func TestHandoffReplyNotDelivered(t *testing.T) {
 	resp, _ = c.postForm(path+"/reply", url.Values{"csrf": {csrf}, "text": {"   "}})
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 }
+
+func TestCampaignOwnText(t *testing.T) {
+	t.Parallel()
+	st := fullStack(t)
+	st.enrol(t, 2)
+	c := st.client(t)
+	csrf := c.login("bureau", bureauPW)
+	form := url.Values{"csrf": {csrf}, "name": {"发放日调整"}, "template": {"notice"}, "window_start": {"09:00"}, "window_end": {"20:00"}, "rate": {"5"}, "op": {"preview"}}
+	resp, body := c.postForm("/console/campaigns", form)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.Contains(t, body, "请填写要告诉居民的内容")
+	form.Set("text", "本月起低保金每月 10 日发放。")
+	resp, body = c.postForm("/console/campaigns", form)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, "本月起低保金每月 10 日发放。")
+	require.Contains(t, body, `id="preview-count">2<`)
+}

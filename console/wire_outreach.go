@@ -116,6 +116,11 @@ func (o outreachAdapter) input(spec CampaignSpec, by string) outreach.CampaignIn
 		Rate: float64(spec.Rate), CreatedBy: by,
 		Segment: outreach.Segment{Area: spec.Area},
 	}
+	// The general notice carries the bureau's own words inside the
+	// template's greeting and sign-off.
+	if strings.TrimSpace(spec.Text) != "" && (spec.Template == "" || spec.Template == "notice") {
+		in.Template, in.Text = "", spec.Text
+	}
 	if spec.WindowStart != "" || spec.WindowEnd != "" {
 		in.Window = spec.WindowStart + "-" + spec.WindowEnd
 	}
@@ -143,6 +148,7 @@ func (o outreachAdapter) campaignOf(c outreach.Campaign) Campaign {
 		CreatedAt: c.CreatedAt, Tested: c.TestedAt != nil, Counts: map[string]int{}}
 	ws, we, _ := strings.Cut(c.Window, "-")
 	out.Spec = CampaignSpec{Name: c.Name, Area: c.Segment.Area, Template: c.Template, StartAt: c.StartAt,
+		Text: c.Body,
 		WindowStart: ws, WindowEnd: we, Rate: int(c.Rate)}
 	if len(c.Segment.Regions) > 0 {
 		out.Spec.Region = strings.Join(c.Segment.Regions, ",")

@@ -67,6 +67,10 @@
       refresh();
     }
 
+    // On a phone the menu scrolls sideways: keep the current page in view.
+    var active = document.querySelector(".top nav a.active");
+    if (active && active.scrollIntoView) { active.scrollIntoView({ block: "nearest", inline: "center" }); }
+
     // The handoff queue refreshes itself when tickets come or go, so a
     // waiting resident is seen without anyone pressing reload.
     var watch = document.querySelector("[data-watch]");

@@ -75,6 +75,7 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	corpusDir := fs.String("corpus", "", "policy documents to ingest (default: the embedded starter corpus)")
 	inPlace := fs.Bool("in-place", false, "use DATABASE_URL itself instead of a scratch database (leaves bench rows behind)")
 	keep := fs.Bool("keep-db", false, "keep the scratch database")
+	rate := fs.Float64("rate", 0, "updates a second over all residents (paced; 0 = as fast as replies come)")
 	latency := fs.Duration("api-latency", 0, "delay every Bot API response, like a distant data centre")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
@@ -96,6 +97,9 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	}
 	if *residents < 1 || *workers < 1 || *duration <= 0 {
 		return badInput("--residents, --workers and --duration must be positive")
+	}
+	if *rate < 0 {
+		return badInput("--rate must not be negative")
 	}
 
 	// A pool sized for the workers: each update holds a connection for a
@@ -181,6 +185,12 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	start := time.Now()
 	for i := range rs {
 		rs[i] = &benchResident{srv: srv, chat: base + int64(i), seq: i}
+		if *rate > 0 {
+			// Each resident takes its share of the rate, offset so that
+			// they do not all send in the same instant.
+			rs[i].every = time.Duration(float64(*residents) / *rate * float64(time.Second))
+			rs[i].next = start.Add(rs[i].every * time.Duration(i) / time.Duration(*residents))
+		}
 		wg.Add(1)
 		go func(r *benchResident) {
 			defer wg.Done()
@@ -214,7 +224,11 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
-	fmt.Fprintf(env.Stdout, "bench bot: %d residents, %d workers, %.1fs\n", res.Residents, res.Workers, res.Seconds)
+	fmt.Fprintf(env.Stdout, "bench bot: %d residents, %d workers, %.1fs", res.Residents, res.Workers, res.Seconds)
+	if *rate > 0 {
+		fmt.Fprintf(env.Stdout, ", paced at %.0f updates/s", *rate)
+	}
+	fmt.Fprintln(env.Stdout)
 	fmt.Fprintf(env.Stdout, "updates handled  %d (%.0f/s), of which questions %d\n", res.Updates, res.UpdatesPerSec, res.Questions)
 	fmt.Fprintf(env.Stdout, "reply latency    p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms\n", res.P50ms, res.P95ms, res.P99ms, res.MaxMs)
 	fmt.Fprintf(env.Stdout, "questions only   p95 %.1f ms\n", res.QuestionP95ms)
@@ -235,6 +249,10 @@ type benchResident struct {
 	lat  []time.Duration
 	qlat []time.Duration
 	last telegramtest.SentMessage
+	// every paces the resident (0: send as soon as the reply came); next
+	// is when the next message is due.
+	every time.Duration
+	next  time.Time
 }
 
 var benchUser = telegramtest.User{FirstName: "bench", LanguageCode: "zh-hans"}
@@ -275,6 +293,12 @@ func (r *benchResident) buttonWithPrefix(p string) string {
 // bot's next message; latency runs from sending to the server recording
 // the reply.
 func (r *benchResident) step(ctx context.Context, text, data string) error {
+	if r.every > 0 {
+		if d := time.Until(r.next); d > 0 {
+			time.Sleep(d)
+		}
+		r.next = r.next.Add(r.every)
+	}
 	n := len(r.srv.SentTo(r.chat))
 	t0 := time.Now()
 	if data != "" {

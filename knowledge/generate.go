@@ -32,7 +32,7 @@ func (s *Service) generate(ctx context.Context, question string, cites []Citatio
 	if err != nil {
 		return "", fmt.Errorf("generate answer: %w", err)
 	}
-	text, ok := checkCitations(out, cites, s.opts.Hotline)
+	text, ok := checkCitations(out, cites, s.opts.Hotline, system)
 	if !ok {
 		s.log.Info("generated answer had no supported citation; answering from the passages")
 		return "", nil
@@ -66,7 +66,8 @@ const (
 // do not exist, links not in the passages, and uncited sentences stating
 // figures the passages do not give are removed. ok is false when no
 // supported citation is left.
-func checkCitations(answer string, cites []Citation, hotline string) (string, bool) {
+func checkCitations(answer string, cites []Citation, hotline, system string) (string, bool) {
+	rules := bigramSet(system)
 	var all strings.Builder
 	for _, c := range cites {
 		all.WriteString(c.Text)
@@ -89,6 +90,9 @@ func checkCitations(answer string, cites []Citation, hotline string) (string, bo
 		content := strings.TrimSpace(reMarker.ReplaceAllString(sent, ""))
 		if content == "" {
 			continue
+		}
+		if leaks(content, rules) {
+			continue // the model repeating its instructions
 		}
 		marks := reMarker.FindAllStringSubmatch(sent, -1)
 		if len(marks) == 0 {
@@ -133,6 +137,12 @@ func checkCitations(answer string, cites []Citation, hotline string) (string, bo
 		return "", false
 	}
 	return strings.Join(out, ""), true
+}
+
+// leaks reports whether a sentence repeats the system prompt.
+func leaks(sentence string, rules map[string]bool) bool {
+	bg := bigramSet(sentence)
+	return len(bg) >= 8 && share(bg, rules) >= 0.6
 }
 
 // splitCited splits after sentence ends, keeping the citation markers that

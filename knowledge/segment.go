@@ -166,6 +166,8 @@ func topicWeight(pos string) float64 {
 	switch {
 	case pos == "":
 		return 0.5
+	case pos == "nr":
+		return 0.2 // a person's name says nothing about the topic
 	case strings.HasPrefix(pos, "n"), pos == "vn", pos == "an", pos == "j", pos == "l", pos == "i", pos == "eng":
 		return 1
 	case strings.HasPrefix(pos, "v"), strings.HasPrefix(pos, "a"):

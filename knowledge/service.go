@@ -109,7 +109,8 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	question = pii.Redact(question)
 	ans := Answer{Question: question, Citations: []Citation{}}
 
-	q, err := s.prepare(ctx, question)
+	// The placeholders of redaction are no part of what is asked.
+	q, err := s.prepare(ctx, strings.NewReplacer(pii.IDPlaceholder, " ", pii.PhonePlaceholder, " ", pii.CardPlaceholder, " ").Replace(question))
 	if err != nil {
 		return Answer{}, err
 	}

@@ -1,0 +1,44 @@
+package knowledge_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/internal/llm"
+	"github.com/safetynet/safetynet/internal/llm/llmtest"
+	"github.com/safetynet/safetynet/knowledge"
+)
+
+// TestSwitchEmbeddingModel: vectors are stored per model; switching to a
+// model embedder re-embeds the unchanged corpus beside the built-in
+// vectors, and search then runs on the new model's own index.
+func TestSwitchEmbeddingModel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, pool := corpusService(t, knowledge.Options{})
+	srv := llmtest.New(llmtest.WithEmbeddingDim(256))
+	defer srv.Close()
+	c := llm.New(llm.Config{BaseURL: srv.BaseURL(), APIKey: srv.Key(), EmbedModel: llmtest.DefaultEmbedModel})
+	emb, err := llm.NewEmbedder(ctx, c)
+	require.NoError(t, err)
+	svc := knowledge.New(pool, emb, knowledge.Options{})
+	require.NoError(t, svc.EnsureIndex(ctx))
+
+	rep, err := svc.Ingest(ctx, corpusDir(t))
+	require.NoError(t, err)
+	require.Equal(t, 5, rep.DocsUnchanged)
+	var chunks, builtin, model int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM chunks),
+		(SELECT count(*) FROM chunk_embeddings WHERE model = $1),
+		(SELECT count(*) FROM chunk_embeddings WHERE model = $2)`, knowledge.BuiltinModel, llmtest.DefaultEmbedModel).Scan(&chunks, &builtin, &model))
+	require.Equal(t, chunks, rep.Reembedded)
+	require.Equal(t, chunks, builtin)
+	require.Equal(t, chunks, model)
+
+	ans, err := svc.Ask(ctx, "贵州2020年农村低保标准是多少？", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	require.Equal(t, "004_f3d72d4f8696011b.txt", ans.Citations[0].Doc)
+}

@@ -148,7 +148,7 @@ func (o outreachAdapter) campaignOf(c outreach.Campaign) Campaign {
 		CreatedAt: c.CreatedAt, Tested: c.TestedAt != nil, Counts: map[string]int{}}
 	ws, we, _ := strings.Cut(c.Window, "-")
 	out.Spec = CampaignSpec{Name: c.Name, Area: c.Segment.Area, Template: c.Template, StartAt: c.StartAt,
-		Text: c.Body,
+		Text:        c.Body,
 		WindowStart: ws, WindowEnd: we, Rate: int(c.Rate)}
 	if len(c.Segment.Regions) > 0 {
 		out.Spec.Region = strings.Join(c.Segment.Regions, ",")

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/safetynet/safetynet/bot/resident"
+	"github.com/safetynet/safetynet/console"
+	"github.com/safetynet/safetynet/internal/switches"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
@@ -22,7 +26,48 @@ type serveParts struct {
 }
 
 func (p *serveParts) wire(ctx context.Context) error {
+	env := p.env
 	// The pre-check needs no database: the same engine as `safetynet check`.
-	p.mux.Handle("POST /api/check", eligibility.Handler(p.env.Cfg.Hotline))
+	p.mux.Handle("POST /api/check", eligibility.Handler(env.Cfg.Hotline))
+
+	kb, err := newKnowledge(ctx, env)
+	if err != nil {
+		return err
+	}
+	p.mux.Handle("POST /api/ask", kb.Handler())
+
+	// One outreach service for the bot (binding, /stop, buttons), the
+	// console (households, campaigns) and dispatch.
+	out, err := startOutreach(ctx, env, p.reg, p.group)
+	if err != nil {
+		return err
+	}
+
+	res, err := resident.New(ctx, resident.Options{
+		Pool: p.pool, Config: env.Cfg, Logger: env.Log, Registerer: p.reg,
+		Answerer: kb, Outreach: out,
+	})
+	if err != nil {
+		return fmt.Errorf("resident bot: %w", err)
+	}
+	res.Mount(p.mux)
+	p.group.Go(func() error { return res.Run(ctx) })
+
+	outView := console.OutreachOf(out, env.Cfg.TZ)
+	con, err := console.New(console.Deps{
+		Pool: p.pool, Log: env.Log, Switches: switches.New(p.pool),
+		Knowledge:   console.KnowledgeOf(kb),
+		Eligibility: console.EligibilityOf(env.Cfg.Hotline),
+		Handoffs:    console.HandoffsOf(res.Desk),
+		Questions:   console.QuestionsOf(res.Questions, env.Cfg.TZ),
+		Households:  outView,
+		Campaigns:   outView,
+		Hotline:     env.Cfg.Hotline,
+		TZ:          env.Cfg.TZ,
+	})
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	p.mux.Handle(console.Prefix, con)
 	return nil
 }

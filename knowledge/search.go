@@ -221,17 +221,14 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 		fetch = limit * 3
 	}
 
+	// One round trip: the transaction only scopes SET LOCAL, so the
+	// statements go together as a batch.
 	var hits []hit
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch)); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, s.sql, terms, weights, pgvector.NewVector(vecs[0]), candidates, tsq,
-			rrfSemantic, rrfKeyword, float64(rrfK), fetch)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	batch := &pgx.Batch{}
+	batch.Queue("BEGIN")
+	batch.Queue(fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch))
+	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vecs[0]), candidates, tsq,
+		rrfSemantic, rrfKeyword, float64(rrfK), fetch).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit
 			var matched []string
@@ -239,7 +236,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 				&h.Score, &h.semantic, &h.keyword, &matched, &h.sim); err != nil {
 				return err
 			}
-			h.matched = map[string]bool{}
+			h.matched = make(map[string]bool, len(matched))
 			for _, m := range matched {
 				h.matched[m] = true
 			}
@@ -247,6 +244,8 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 		}
 		return rows.Err()
 	})
+	batch.Queue("COMMIT")
+	err = s.pool.SendBatch(ctx, batch).Close()
 	if err != nil {
 		return nil, fmt.Errorf("hybrid search: %w", err)
 	}

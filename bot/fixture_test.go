@@ -48,6 +48,11 @@ type fixture struct {
 // newFixture is an engine over a fresh database holding the policy corpus.
 func newFixture(t *testing.T, tweak ...func(*bot.Config)) *fixture {
 	t.Helper()
+	return newBenchFixture(t, tweak...)
+}
+
+func newBenchFixture(t testing.TB, tweak ...func(*bot.Config)) *fixture {
+	t.Helper()
 	pool := testdb.New(t)
 	kb := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{Hotline: "12345"})
 	_, err := kb.Ingest(context.Background(), corpusDir(t))
@@ -64,7 +69,7 @@ func newFixture(t *testing.T, tweak ...func(*bot.Config)) *fixture {
 }
 
 // restart is a new engine on the same database, as after a deploy.
-func (f *fixture) restart(t *testing.T) {
+func (f *fixture) restart(t testing.TB) {
 	t.Helper()
 	var err error
 	f.eng, err = bot.New(f.cfg)

@@ -40,7 +40,7 @@ func TestValidateNationalID(t *testing.T) {
 
 	bad := []string{
 		good[:17] + string("10X98765432"[(strings.IndexByte("10X98765432", good[17])+1)%11]), // wrong check char
-		"5201021980010112",     // short
+		"5201021980010112",           // short
 		validID("52010219801301123"), // month 13
 		"52010219800101A23X",
 	}

@@ -98,3 +98,45 @@ func TestServeWiring(t *testing.T) {
 	resp.Body.Close()
 	require.Contains(t, body.String(), "我是工作人员")
 }
+
+// TestWebhookMode: with TELEGRAM_WEBHOOK_URL the webhook is registered and
+// mounted at the URL's path; updates arrive through it with the secret.
+func TestWebhookMode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	kb := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
+	tg := telegramtest.New(telegramtest.WithoutLimits())
+	t.Cleanup(tg.Close)
+	mux := http.NewServeMux()
+	web := httptest.NewServer(mux)
+	t.Cleanup(web.Close)
+
+	_, err := resident.New(ctx, resident.Options{Pool: pool, Answerer: kb, Config: config.Config{
+		TelegramToken: tg.Token(), TelegramAPIURL: tg.URL(), TelegramWebhookURL: web.URL + "/telegram/hook"}})
+	require.Error(t, err, "a webhook without a secret is refused")
+
+	parts, err := resident.New(ctx, resident.Options{Pool: pool, Answerer: kb, Config: config.Config{
+		TelegramToken: tg.Token(), TelegramAPIURL: tg.URL(),
+		TelegramWebhookURL: web.URL + "/telegram/hook", TelegramWebhookSecret: "hook-secret"}})
+	require.NoError(t, err)
+	parts.Mount(mux)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- parts.Run(runCtx) }()
+	t.Cleanup(func() { stop(); require.NoError(t, <-done) })
+
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	require.NoError(t, tg.WaitFor(wctx, func() bool { return tg.Webhook().URL != "" }))
+	require.Equal(t, web.URL+"/telegram/hook", tg.Webhook().URL)
+	tg.SendText(9100, telegramtest.User{FirstName: "赵"}, "/help")
+	msgs, err := tg.WaitForMessages(wctx, 9100, 1)
+	require.NoError(t, err)
+	require.Contains(t, msgs[0].Text, "我能帮您做这些事")
+
+	resp, err := http.Post(web.URL+"/telegram/hook", "application/json", bytes.NewReader([]byte(`{"update_id":1}`)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}

@@ -28,7 +28,7 @@ const (
 	rrfSemantic   = 1.0
 	rrfKeyword    = 1.5
 	efSearch      = 100
-	commonDocFrac = 0.25 // terms in more chunks than this do not select candidates
+	keywordBudget = 2000 // rows the full-text side may score, by document frequency
 )
 
 // queryTerm is one term of the full-text query.
@@ -145,8 +145,8 @@ func hybridSQL(model string, dim int) string {
 	vec := fmt.Sprintf("vector(%d)", dim)
 	return `
 WITH q AS MATERIALIZED (
-    SELECT t.term, t.w, plainto_tsquery('simple', t.term) AS tq
-    FROM unnest($1::text[], $2::float8[]) AS t(term, w)
+    SELECT t.term, t.w, t.sel, plainto_tsquery('simple', t.term) AS tq
+    FROM unnest($1::text[], $2::float8[], $5::bool[]) AS t(term, w, sel)
 ),
 semantic AS (
     SELECT chunk_id AS id, row_number() OVER (ORDER BY dist) AS rank
@@ -159,12 +159,16 @@ semantic AS (
     ) s
 ),
 keyword AS (
+    -- Each selective term's chunks come from the GIN index; a chunk's
+    -- score is the sum of the weights of the terms it holds. Summing per
+    -- term avoids reading (de-TOASTing) each chunk's tsvector per term.
     SELECT id, row_number() OVER (ORDER BY s DESC, id) AS rank
     FROM (
-        SELECT c.id, (SELECT sum(q.w) FROM q WHERE c.tsv @@ q.tq) AS s
-        FROM chunks c
-        WHERE c.tsv @@ to_tsquery('simple', $5)
-        ORDER BY s DESC, c.id
+        SELECT m.id, sum(q.w) AS s
+        FROM q CROSS JOIN LATERAL (SELECT c.id FROM chunks c WHERE c.tsv @@ q.tq) m
+        WHERE q.sel
+        GROUP BY m.id
+        ORDER BY s DESC, m.id
         LIMIT $4
     ) k
 ),
@@ -195,27 +199,28 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if len(vecs) != 1 {
 		return nil, fmt.Errorf("embed question: got %d vectors", len(vecs))
 	}
-	var terms []string
-	var weights []float64
-	var selective, all []string
+	// The full-text side reads every chunk a selected term is in, so it
+	// selects by the rarest terms only, up to a budget of rows; chunks with
+	// only common terms would rank low anyway. On a corpus of a few hundred
+	// chunks every term is selected.
+	var known []queryTerm
 	for _, t := range q.terms {
-		if t.df == 0 {
-			continue // in no chunk: nothing to find
-		}
-		terms = append(terms, t.term)
-		weights = append(weights, t.weight*t.idf)
-		all = append(all, t.term)
-		if float64(t.df) <= commonDocFrac*q.nChunks {
-			selective = append(selective, t.term)
+		if t.df > 0 { // a term in no chunk finds nothing
+			known = append(known, t)
 		}
 	}
-	// Very common terms would make the full-text side score most of the
-	// corpus; they still add to the score of chunks found by rarer ones.
-	if len(selective) == 0 {
-		selective = all
+	sort.Slice(known, func(i, j int) bool { return known[i].df < known[j].df })
+	terms := make([]string, len(known))
+	weights := make([]float64, len(known))
+	sel := make([]bool, len(known))
+	var rowsBudget int64
+	for i, t := range known {
+		terms[i], weights[i] = t.term, t.weight*t.idf
+		if i == 0 || rowsBudget+t.df <= keywordBudget {
+			sel[i] = true
+			rowsBudget += t.df
+		}
 	}
-	// An empty tsquery matches nothing: then only the vector side ranks.
-	tsq := strings.Join(selective, " | ")
 	fetch := limit
 	if region != "" {
 		fetch = limit * 3
@@ -227,7 +232,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	batch := &pgx.Batch{}
 	batch.Queue("BEGIN")
 	batch.Queue(fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch))
-	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vecs[0]), candidates, tsq,
+	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vecs[0]), candidates, sel,
 		rrfSemantic, rrfKeyword, float64(rrfK), fetch).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit

@@ -46,11 +46,12 @@ func notBound(err error) error {
 	return err
 }
 
-// HandleButton implements Enrolment. A stale or unknown button is answered
-// with outreach's own words, not an error.
+// HandleButton implements Enrolment. A stale or unknown button, or one
+// pressed in another chat than the household's, is answered with
+// outreach's own words (a refusal), not an error.
 func (o OutreachEnrolment) HandleButton(ctx context.Context, chatID int64, data string) (ButtonOutcome, error) {
 	r, err := o.S.HandleButton(ctx, chatID, data)
-	if err != nil && !errors.Is(err, outreach.ErrBadButton) {
+	if err != nil && !errors.Is(err, outreach.ErrBadButton) && !errors.Is(err, outreach.ErrWrongChat) {
 		return ButtonOutcome{}, err
 	}
 	return ButtonOutcome{Reply: r.Reply, WantsContact: r.WantsContact}, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -28,7 +29,7 @@ const (
 	rrfSemantic   = 1.0
 	rrfKeyword    = 1.5
 	efSearch      = 100
-	keywordBudget = 2000 // rows the full-text side may score, by document frequency
+	keywordBudget = 1000 // rows the full-text side may score, by document frequency
 )
 
 // queryTerm is one term of the full-text query.
@@ -165,7 +166,10 @@ keyword AS (
     SELECT id, row_number() OVER (ORDER BY s DESC, id) AS rank
     FROM (
         SELECT m.id, sum(q.w) AS s
-        FROM q CROSS JOIN LATERAL (SELECT c.id FROM chunks c WHERE c.tsv @@ q.tq) m
+        FROM q CROSS JOIN LATERAL (
+            -- A term in very many chunks is read only up to the budget.
+            SELECT c.id FROM chunks c WHERE c.tsv @@ q.tq LIMIT ` + strconv.Itoa(keywordBudget) + `
+        ) m
         WHERE q.sel
         GROUP BY m.id
         ORDER BY s DESC, m.id

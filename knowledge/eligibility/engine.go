@@ -125,6 +125,22 @@ const (
 	docGuizhou  = "004_f3d72d4f8696011b.txt"
 )
 
+// docTitles are the short names residents see in place of file names.
+var docTitles = map[string]string{
+	docQinghai:  "青海省民政厅十二项衔接措施（2021）",
+	docGongxian: "珙县兜底保障试点工作方案（2020）",
+	docGangcha:  "刚察县民政“十四五”思路（2023）",
+	docGuizhou:  "贵州省民政兜底脱贫三年行动计划（2018）",
+}
+
+// DocTitle names a cited document for people; the file name when unknown.
+func DocTitle(doc string) string {
+	if t, ok := docTitles[doc]; ok {
+		return t
+	}
+	return doc
+}
+
 var (
 	citeIncomeRules   = Citation{docGongxian, "二、(一) 3."}  // deductions, caregivers not imputed, expenditure dibao
 	citeDeductionsGZ  = Citation{docGuizhou, "三、(一) 2."}   // employment costs and illness costs deducted

@@ -119,7 +119,7 @@ func (r Result) Text() string {
 			if v != NotEligible && len(p.Citations) > 0 {
 				var cs []string
 				for _, c := range p.Citations {
-					cs = append(cs, c.Doc+" "+c.Section)
+					cs = append(cs, "《"+DocTitle(c.Doc)+"》"+c.Section)
 				}
 				b.WriteString("  依据：" + strings.Join(cs, "；") + "\n")
 			}

@@ -111,7 +111,7 @@ func (s *Service) extractive(q query, cites []Citation) string {
 	for _, p := range picked {
 		fmt.Fprintf(&b, "%s [%d]\n", p.text, p.cite+1)
 	}
-	b.WriteString("以上是文件原文摘录，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
+	b.WriteString("以上摘自下面列出的政策文件，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
 	return b.String()
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/safetynet/safetynet/bot/resident"
 	"github.com/safetynet/safetynet/console"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
@@ -30,6 +31,9 @@ func (p *serveParts) wire(ctx context.Context) error {
 	// The pre-check needs no database: the same engine as `safetynet check`.
 	p.mux.Handle("POST /api/check", eligibility.Handler(env.Cfg.Hotline))
 
+	// The word segmenter loads its dictionary once (a few seconds); do it
+	// now rather than in the first resident's wait.
+	knowledge.Warm()
 	kb, err := newKnowledge(ctx, env)
 	if err != nil {
 		return err

@@ -2,8 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -11,30 +9,15 @@ import (
 
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/fixtures"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/questions"
 )
 
-// corpusDir finds ../shared/corpus beside the module root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found above the test")
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
-	_, err = os.Stat(c)
-	require.NoError(t, err, "the shared corpus must lie at ../shared/corpus beside the module")
-	return c
-}
+// corpusDir is the shared policy corpus (../shared/corpus beside the module).
+func corpusDir(t testing.TB) string { t.Helper(); return fixtures.Corpus(t) }
 
 type fixture struct {
 	pool *pgxpool.Pool

@@ -3,7 +3,6 @@ package console_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/safetynet/safetynet/bot/telegramtest"
 	"github.com/safetynet/safetynet/console"
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/fixtures"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/outreach"
@@ -44,24 +44,8 @@ func (d telegramDeliverer) Deliver(ctx context.Context, channel string, chatID i
 	return err
 }
 
-// corpusDir finds ../shared/corpus beside the module root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found above the test")
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
-	_, err = os.Stat(c)
-	require.NoError(t, err, "the shared corpus must lie at ../shared/corpus beside the module")
-	return c
-}
+// corpusDir is the shared policy corpus (../shared/corpus beside the module).
+func corpusDir(t testing.TB) string { t.Helper(); return fixtures.Corpus(t) }
 
 // nid makes a valid national ID number for household i.
 func nid(i int) string {

@@ -2,35 +2,19 @@ package knowledge_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/safetynet/safetynet/internal/fixtures"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
 )
 
-// corpusDir finds ../shared/corpus beside the module root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found above the test")
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
-	_, err = os.Stat(c)
-	require.NoError(t, err, "the shared corpus must lie at ../shared/corpus beside the module")
-	return c
-}
+// corpusDir is the shared policy corpus (../shared/corpus beside the module).
+func corpusDir(t testing.TB) string { t.Helper(); return fixtures.Corpus(t) }
 
 func evalFile(t testing.TB) string {
 	return filepath.Join(filepath.Dir(corpusDir(t)), "eval", "questions.jsonl")

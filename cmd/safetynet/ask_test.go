@@ -10,24 +10,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/safetynet/safetynet/internal/fixtures"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
 )
 
-// sharedDir finds ../shared beside the module root.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found")
-		dir = parent
-	}
-}
+// sharedDir is ../shared beside the module root.
+func sharedDir(t *testing.T) string { t.Helper(); return fixtures.Shared(t) }
 
 // TestKnowledgeCommands: ingest, ask and eval as cli.md specifies them.
 func TestKnowledgeCommands(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/internal/fixtures"
 )
 
 // checkCase is one file of ../shared/eval/households.
@@ -21,20 +23,8 @@ type checkCase struct {
 	programs  map[string]json.RawMessage // expect, when not "error"
 }
 
-// repoRoot walks up from the test's directory to go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found")
-		dir = parent
-	}
-}
+// repoRoot is the module root.
+func repoRoot(t *testing.T) string { t.Helper(); return fixtures.Root(t) }
 
 // loadCheckCases reads the shared eval cases and writes each household to
 // a temporary file, as an operator would hand it to `safetynet check`.

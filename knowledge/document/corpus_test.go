@@ -8,27 +8,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/internal/fixtures"
 )
 
-// corpusDir finds /work/shared/corpus: beside the module root, as ../shared/corpus.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "no go.mod above the test directory")
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	entries, err := os.ReadDir(corpus)
-	require.NoError(t, err, "the policy corpus is expected at %s (../shared/corpus beside the module root)", corpus)
-	require.NotEmpty(t, entries, "the policy corpus at %s is empty", corpus)
-	return corpus
-}
+// corpusDir is the shared policy corpus (../shared/corpus beside the module).
+func corpusDir(t testing.TB) string { t.Helper(); return fixtures.Corpus(t) }
 
 type parsed struct {
 	doc     Document

@@ -22,6 +22,7 @@ const (
 	AuditSwitchSet      = "switch.set"
 	AuditCampaignCreate = "campaign.create"
 	AuditCampaignStart  = "campaign.start"
+	AuditCampaignTest   = "campaign.test"
 	AuditCampaignPause  = "campaign.pause"
 	AuditCampaignResume = "campaign.resume"
 	AuditCampaignCancel = "campaign.cancel"

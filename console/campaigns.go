@@ -216,6 +216,16 @@ func (c *Console) campaignDo(r *http.Request, s *session, id int64, action strin
 	var err error
 	var a string
 	switch action {
+	case "test":
+		var chats []int64
+		chats, err = parseChatIDs(r.PostFormValue("chats"))
+		if err == nil {
+			_, err = c.campaigns.TestSendCampaign(r.Context(), id, s.User.Name, chats)
+		}
+		if err == nil {
+			cp, err = c.campaigns.GetCampaign(r.Context(), id)
+		}
+		a = AuditCampaignTest
 	case "start":
 		force := r.PostFormValue("force") == "on" || r.URL.Query().Get("force") == "1"
 		cp, err = c.campaigns.StartCampaign(r.Context(), id, s.User.Name, force)
@@ -238,6 +248,26 @@ func (c *Console) campaignDo(r *http.Request, s *session, id int64, action strin
 	return cp, audit(r.Context(), c.pool, s.User, r, a, strconv.FormatInt(id, 10), nil)
 }
 
+// parseChatIDs reads the staff chat ids typed for a test send: numbers
+// separated by commas, spaces or Chinese commas.
+func parseChatIDs(raw string) ([]int64, error) {
+	fields := strings.FieldsFunc(raw, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\n' || r == '\r' || r == '\t'
+	})
+	if len(fields) == 0 {
+		return nil, &FieldError{"chats", "请填写至少一个工作人员的 Telegram 聊天 ID"}
+	}
+	ids := make([]int64, 0, len(fields))
+	for _, f := range fields {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id == 0 {
+			return nil, &FieldError{"chats", "聊天 ID 应当是数字：" + f}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 func (c *Console) campaignAction(w http.ResponseWriter, r *http.Request, s *session) {
 	if c.campaigns == nil {
 		c.unavailable(w, r, s, "campaigns", "提醒活动")
@@ -249,7 +279,8 @@ func (c *Console) campaignAction(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	_, err := c.campaignDo(r, s, id, r.PathValue("action"))
-	if errors.Is(err, ErrCampaignState) || errors.Is(err, ErrNotTested) {
+	var fe *FieldError
+	if errors.Is(err, ErrCampaignState) || errors.Is(err, ErrNotTested) || errors.As(err, &fe) {
 		cp, gerr := c.campaigns.GetCampaign(r.Context(), id)
 		if gerr != nil {
 			c.fail(w, r, s, gerr)
@@ -257,6 +288,10 @@ func (c *Console) campaignAction(w http.ResponseWriter, r *http.Request, s *sess
 		}
 		v := c.campaignView(s, cp)
 		v.Error = "活动当前的状态不能这样操作。"
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			v.Error = fe.Msg
+		}
 		if errors.Is(err, ErrNotTested) {
 			v.Error = "这个活动还没有发给工作人员测试。请先测试发送，或勾选“跳过测试”后再开始。"
 		}

@@ -130,6 +130,9 @@ type Campaigns interface {
 	// StartCampaign queues a draft's messages; unless force, the draft
 	// must have been test-sent to staff chats first (ErrNotTested).
 	StartCampaign(ctx context.Context, id int64, by string, force bool) (Campaign, error)
+	// TestSendCampaign sends the rendered messages to staff's own chats
+	// first, so a mistake is seen by staff rather than by residents.
+	TestSendCampaign(ctx context.Context, id int64, by string, chats []int64) (int, error)
 	PauseCampaign(ctx context.Context, id int64, by string) (Campaign, error)
 	ResumeCampaign(ctx context.Context, id int64, by string) (Campaign, error)
 	CancelCampaign(ctx context.Context, id int64, by string) (Campaign, error)

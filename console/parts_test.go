@@ -228,7 +228,22 @@ func TestCampaignLifecycle(t *testing.T) {
 	// Not test-sent: refused unless forced.
 	resp, _ = c.postForm(loc+"/start", url.Values{"csrf": {csrf}})
 	require.Equal(t, http.StatusConflict, resp.StatusCode)
-	resp, _ = c.postForm(loc+"/start", url.Values{"csrf": {csrf}, "force": {"on"}})
+
+	// A test send goes to staff's own chats first; a bad chat id is named.
+	resp, body = c.postForm(loc+"/test", url.Values{"csrf": {csrf}, "chats": {"12a"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	require.Contains(t, body, "聊天 ID 应当是数字")
+	resp, _ = c.postForm(loc+"/test", url.Values{"csrf": {csrf}, "chats": {"990001，990002"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	tctx, tcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer tcancel()
+	staffMsgs, err := st.tg.WaitForMessages(tctx, 990002, 1)
+	require.NoError(t, err)
+	require.NotEmpty(t, staffMsgs[0].Text)
+	require.Equal(t, 1, auditCount(t, st, "campaign.test", id))
+
+	// Tested: it starts without force.
+	resp, _ = c.postForm(loc+"/start", url.Values{"csrf": {csrf}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 
 	// Live progress through the API: the three bound households get theirs.

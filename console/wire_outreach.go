@@ -205,6 +205,14 @@ func (o outreachAdapter) GetCampaign(ctx context.Context, id int64) (Campaign, e
 	return o.campaignOf(c), nil
 }
 
+func (o outreachAdapter) TestSendCampaign(ctx context.Context, id int64, by string, chats []int64) (int, error) {
+	n, err := o.s.TestSend(ctx, id, chats)
+	if errors.Is(err, outreach.ErrNoSender) {
+		return 0, &FieldError{Field: "chats", Msg: "本服务没有配置 Telegram 机器人，无法测试发送"}
+	}
+	return n, outreachErr(err)
+}
+
 func (o outreachAdapter) StartCampaign(ctx context.Context, id int64, by string, force bool) (Campaign, error) {
 	c, err := o.s.StartCampaign(ctx, id, force)
 	if err != nil {

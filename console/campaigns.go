@@ -306,10 +306,6 @@ func (c *Console) campaignAction(w http.ResponseWriter, r *http.Request, s *sess
 }
 
 func (c *Console) apiCampaigns(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.campaigns == nil {
-		writeError(w, http.StatusServiceUnavailable, "campaigns are not wired into this server")
-		return
-	}
 	list, err := c.campaigns.ListCampaigns(r.Context())
 	if err != nil {
 		c.apiFail(w, r, err)
@@ -343,10 +339,6 @@ func (c *Console) campaignErr(w http.ResponseWriter, r *http.Request, err error)
 }
 
 func (c *Console) apiCampaignPreview(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.campaigns == nil {
-		writeError(w, http.StatusServiceUnavailable, "campaigns are not wired into this server")
-		return
-	}
 	spec, ok := c.apiCampaignSpec(w, r)
 	if !ok {
 		return
@@ -360,10 +352,6 @@ func (c *Console) apiCampaignPreview(w http.ResponseWriter, r *http.Request, s *
 }
 
 func (c *Console) apiCampaignCreate(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.campaigns == nil {
-		writeError(w, http.StatusServiceUnavailable, "campaigns are not wired into this server")
-		return
-	}
 	spec, ok := c.apiCampaignSpec(w, r)
 	if !ok {
 		return
@@ -377,10 +365,6 @@ func (c *Console) apiCampaignCreate(w http.ResponseWriter, r *http.Request, s *s
 }
 
 func (c *Console) apiCampaign(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.campaigns == nil {
-		writeError(w, http.StatusServiceUnavailable, "campaigns are not wired into this server")
-		return
-	}
 	id, ok := campaignID(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, "not found")
@@ -395,10 +379,6 @@ func (c *Console) apiCampaign(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func (c *Console) apiCampaignAction(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.campaigns == nil {
-		writeError(w, http.StatusServiceUnavailable, "campaigns are not wired into this server")
-		return
-	}
 	id, ok := campaignID(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, "not found")

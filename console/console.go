@@ -194,9 +194,9 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/handoffs", c.page(hotlineRoles, c.handoffsPage))
 	m.HandleFunc("GET /console/handoffs/{id}", c.page(hotlineRoles, c.handoffPage))
 	m.HandleFunc("POST /console/handoffs/{id}/{action}", c.page(hotlineRoles, c.handoffAction))
-	m.HandleFunc("GET /console/api/handoffs", c.api(hotlineRoles, c.apiHandoffs))
-	m.HandleFunc("GET /console/api/handoffs/{id}", c.api(hotlineRoles, c.apiHandoff))
-	m.HandleFunc("POST /console/api/handoffs/{id}/{action}", c.api(hotlineRoles, c.apiHandoffAction))
+	m.HandleFunc("GET /console/api/handoffs", c.api(hotlineRoles, c.wired("handoffs", c.handoffs != nil, c.apiHandoffs)))
+	m.HandleFunc("GET /console/api/handoffs/{id}", c.api(hotlineRoles, c.wired("handoffs", c.handoffs != nil, c.apiHandoff)))
+	m.HandleFunc("POST /console/api/handoffs/{id}/{action}", c.api(hotlineRoles, c.wired("handoffs", c.handoffs != nil, c.apiHandoffAction)))
 
 	m.HandleFunc("GET /console/check", c.page(allRoles, c.checkPage))
 	m.HandleFunc("POST /console/check", c.page(allRoles, c.checkPage))
@@ -206,19 +206,19 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/households/{id}", c.page(bureauRoles, c.householdPage))
 	m.HandleFunc("GET /console/followups", c.page(bureauRoles, c.followupsPage))
 	m.HandleFunc("GET /console/followups.csv", c.page(bureauRoles, c.followupsCSV))
-	m.HandleFunc("GET /console/api/households", c.api(bureauRoles, c.apiHouseholds))
-	m.HandleFunc("GET /console/api/households/{id}", c.api(bureauRoles, c.apiHousehold))
-	m.HandleFunc("GET /console/api/followups", c.api(bureauRoles, c.apiFollowups))
+	m.HandleFunc("GET /console/api/households", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
+	m.HandleFunc("GET /console/api/households/{id}", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHousehold)))
+	m.HandleFunc("GET /console/api/followups", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiFollowups)))
 
 	m.HandleFunc("GET /console/campaigns", c.page(bureauRoles, c.campaignsPage))
 	m.HandleFunc("POST /console/campaigns", c.page(bureauRoles, c.campaignsPage))
 	m.HandleFunc("GET /console/campaigns/{id}", c.page(bureauRoles, c.campaignPage))
 	m.HandleFunc("POST /console/campaigns/{id}/{action}", c.page(bureauRoles, c.campaignAction))
-	m.HandleFunc("GET /console/api/campaigns", c.api(bureauRoles, c.apiCampaigns))
-	m.HandleFunc("POST /console/api/campaigns", c.api(bureauRoles, c.apiCampaignCreate))
-	m.HandleFunc("POST /console/api/campaigns/preview", c.api(bureauRoles, c.apiCampaignPreview))
-	m.HandleFunc("GET /console/api/campaigns/{id}", c.api(bureauRoles, c.apiCampaign))
-	m.HandleFunc("POST /console/api/campaigns/{id}/{action}", c.api(bureauRoles, c.apiCampaignAction))
+	m.HandleFunc("GET /console/api/campaigns", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaigns)))
+	m.HandleFunc("POST /console/api/campaigns", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaignCreate)))
+	m.HandleFunc("POST /console/api/campaigns/preview", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaignPreview)))
+	m.HandleFunc("GET /console/api/campaigns/{id}", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaign)))
+	m.HandleFunc("POST /console/api/campaigns/{id}/{action}", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaignAction)))
 
 	m.HandleFunc("GET /console/knowledge", c.page(bureauRoles, c.knowledgePage))
 	m.HandleFunc("POST /console/knowledge", c.page(bureauRoles, c.knowledgeUpload))
@@ -320,6 +320,18 @@ func (c *Console) api(roles []Role, h handler) http.HandlerFunc {
 			return
 		}
 		h(w, r, s)
+	}
+}
+
+// wired answers 503 for a part this server was built without, so each JSON
+// handler need not check its own dependency. Parts are fixed at New, so
+// the check is decided once, at routing.
+func (c *Console) wired(part string, ok bool, h handler) handler {
+	if ok {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		writeError(w, http.StatusServiceUnavailable, part+" are not wired into this server")
 	}
 }
 

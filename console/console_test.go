@@ -244,6 +244,25 @@ func TestLoginRateLimit(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, b.client(t).tryLogin("admin", adminPW).StatusCode)
 }
 
+// A console built without a part answers its JSON endpoints with 503, and
+// the role check still comes first.
+func TestAPIOfPartNotWired(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil) // Pool only
+	adm := b.client(t)
+	adm.login("admin", adminPW)
+	for _, path := range []string{"/console/api/campaigns", "/console/api/campaigns/1", "/console/api/handoffs",
+		"/console/api/handoffs/1", "/console/api/households?q=H1", "/console/api/followups"} {
+		resp, body := adm.get(path)
+		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, path)
+		require.Contains(t, body, "not wired", path)
+	}
+	hot := b.client(t)
+	hot.login("hotline", hotlinePW)
+	resp, _ := hot.get("/console/api/campaigns")
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
 func TestRoles(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)

@@ -158,10 +158,6 @@ func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *sessi
 }
 
 func (c *Console) apiHandoffs(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.handoffs == nil {
-		writeError(w, http.StatusServiceUnavailable, "handoffs are not wired into this server")
-		return
-	}
 	list, err := c.handoffs.ListTickets(r.Context(), r.URL.Query().Get("status"))
 	if err != nil {
 		c.apiFail(w, r, err)
@@ -174,10 +170,6 @@ func (c *Console) apiHandoffs(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func (c *Console) apiHandoff(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.handoffs == nil {
-		writeError(w, http.StatusServiceUnavailable, "handoffs are not wired into this server")
-		return
-	}
 	id, ok := ticketID(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, "not found")
@@ -196,10 +188,6 @@ func (c *Console) apiHandoff(w http.ResponseWriter, r *http.Request, s *session)
 }
 
 func (c *Console) apiHandoffAction(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.handoffs == nil {
-		writeError(w, http.StatusServiceUnavailable, "handoffs are not wired into this server")
-		return
-	}
 	id, ok := ticketID(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, "not found")

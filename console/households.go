@@ -132,10 +132,6 @@ func csvSafe(s string) string {
 }
 
 func (c *Console) apiHouseholds(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.households == nil {
-		writeError(w, http.StatusServiceUnavailable, "households are not wired into this server")
-		return
-	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if q == "" {
 		writeError(w, http.StatusBadRequest, "q: a household id or an ID number is required")
@@ -153,10 +149,6 @@ func (c *Console) apiHouseholds(w http.ResponseWriter, r *http.Request, s *sessi
 }
 
 func (c *Console) apiHousehold(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.households == nil {
-		writeError(w, http.StatusServiceUnavailable, "households are not wired into this server")
-		return
-	}
 	id := r.PathValue("id")
 	h, err := c.households.HouseholdDetail(r.Context(), id)
 	if err != nil {
@@ -171,10 +163,6 @@ func (c *Console) apiHousehold(w http.ResponseWriter, r *http.Request, s *sessio
 }
 
 func (c *Console) apiFollowups(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.households == nil {
-		writeError(w, http.StatusServiceUnavailable, "households are not wired into this server")
-		return
-	}
 	list, err := c.households.FollowUps(r.Context())
 	if err != nil {
 		c.apiFail(w, r, err)

@@ -115,20 +115,6 @@ func isStop(w string) bool {
 	return len(rs) == 1 && unicode.Is(unicode.Han, rs[0])
 }
 
-// contentWords are the words of text that can be evidence of a topic.
-func contentWords(text string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, w := range Words(text) {
-		if isStop(w) || seen[w] {
-			continue
-		}
-		seen[w] = true
-		out = append(out, w)
-	}
-	return out
-}
-
 // qword is a content word of a question with its part of speech.
 type qword struct {
 	text string

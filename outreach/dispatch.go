@@ -219,8 +219,6 @@ type pending struct {
 	cPledge      *bool
 }
 
-var errSkip = errors.New("skip")
-
 func (s *Service) load(ctx context.Context, id int64) (pending, error) {
 	var p pending
 	err := s.pool.QueryRow(ctx, `

@@ -19,4 +19,8 @@ type Answer struct {
 	Answered  bool       `json:"answered"`
 	Text      string     `json:"answer"`
 	Citations []Citation `json:"citations"`
+	// OfferCheck is true when the question describes a household's
+	// situation ("我家老人瘫痪在床…能申请什么"): the channel offers the
+	// eligibility pre-check beside the answer.
+	OfferCheck bool `json:"offer_check"`
 }

@@ -16,6 +16,14 @@ type Embedder interface {
 	Dim() int
 }
 
+// QueryEmbedder is an Embedder whose model embeds a search query
+// differently from a passage (bge models prefix queries with an
+// instruction). Search uses EmbedQuery when the embedder has it.
+type QueryEmbedder interface {
+	Embedder
+	EmbedQuery(ctx context.Context, query string) ([]float32, error)
+}
+
 // BuiltinModel is the model name of the built-in embedder. Bump the version
 // when its features change, so stored vectors are re-embedded.
 const BuiltinModel = "builtin-v1"

@@ -70,12 +70,12 @@ func (s *Service) BenchRetrieve(ctx context.Context, docs []document.Document, o
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5afe))
 	type src struct {
 		doc   int
-		chunk document.Chunk
+		chunk document.Chunk // Text is the item's
 	}
 	var real []src
 	for i, d := range docs {
-		for _, c := range d.Chunks {
-			real = append(real, src{doc: i, chunk: c})
+		for _, it := range itemsOf(d) {
+			real = append(real, src{doc: i, chunk: it.Chunk})
 		}
 	}
 	if len(real) == 0 {
@@ -116,7 +116,7 @@ func (s *Service) BenchRetrieve(ctx context.Context, docs []document.Document, o
 			for i := w; i < n; i += workers {
 				c := document.Chunk{Heading: rows[i].header, Text: rows[i].text}
 				rows[i].words = chunkWords(docs[rows[i].doc].Title, c)
-				rows[i].vec = builtin.vector(embedText(c))
+				rows[i].vec = builtin.vector(embedText(c.Heading, "", c.Text))
 			}
 		}()
 	}
@@ -159,8 +159,8 @@ func (s *Service) BenchRetrieve(ctx context.Context, docs []document.Document, o
 	if err != nil {
 		return rep, fmt.Errorf("bench: copy chunks: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO chunks (id, document_id, ord, section, heading, text, content_hash, words, tsv)
-		SELECT id, document_id, ord, section, heading, text, md5(text), words, to_tsvector('simple', words) FROM bench_chunks`); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO chunks (id, document_id, ord, section, heading, text, content_hash, words, tsv, context, parent)
+		SELECT id, document_id, ord, section, heading, text, md5(text), words, to_tsvector('simple', words), text, ord FROM bench_chunks`); err != nil {
 		return rep, fmt.Errorf("bench: chunks: %w", err)
 	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunk_embeddings"}, []string{"chunk_id", "model", "embedding"},

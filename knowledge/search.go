@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
@@ -20,14 +21,29 @@ const (
 	weightExpansion = 0.7
 )
 
-// Retrieval tuning. Candidates from each side are fused by reciprocal rank
-// (score = Σ w/(rrfK + rank)); the full-text side weighs more because the
-// built-in embedder is only a hashed bag of words.
+// Tuning weighs the signals of hybrid retrieval. Each candidate item's
+// score is
+//
+//	Dense/(RRFK+dense rank) + Keyword/(RRFK+keyword rank)
+//	  + Sim·cosine + Overlap·(keyword score / best keyword score)
+//
+// so that both plain reciprocal-rank fusion and a fusion of the scores
+// themselves can be measured; DefaultTuning is what the measurements on
+// our own tuning questions chose (knowledge/testdata/README.md).
+type Tuning struct {
+	Dense, Keyword, RRFK float64
+	Sim, Overlap         float64
+	// Bigram weighs the question's Han character bigrams as full-text
+	// terms beside its words: they find a passage however gse cut either.
+	Bigram float64
+	// Candidates is how many items each side brings to the fusion.
+	Candidates int
+}
+
+// DefaultTuning is the fusion used unless Options say otherwise.
+var DefaultTuning = Tuning{Dense: 1, Keyword: 1.5, RRFK: 60, Candidates: 40}
+
 const (
-	candidates    = 40
-	rrfK          = 60
-	rrfSemantic   = 1.0
-	rrfKeyword    = 1.5
 	efSearch      = 100
 	keywordBudget = 1000 // rows the full-text side may score, by document frequency
 )
@@ -55,6 +71,9 @@ type hit struct {
 	chunkID  int64
 	region   string
 	heading  string
+	item     string // the item ranked; Citation.Text is its context
+	parent   int    // the chunk the item was cut from, within its document
+	others   []hit  // lower-ranked items of the same context
 	matched  map[string]bool // query terms the chunk contains
 	semantic int             // rank on the vector side, 0 if absent
 	sim      float64         // cosine similarity to the question
@@ -73,6 +92,11 @@ func (s *Service) prepare(ctx context.Context, question string) (query, error) {
 		add(w.text, weightWord)
 		for _, p := range wordParts(w.text) {
 			add(p, weightPart)
+		}
+	}
+	if bw := s.opts.Tuning.Bigram; bw > 0 {
+		for _, b := range bigrams(question) {
+			add(b, bw)
 		}
 	}
 	var extra []string
@@ -138,8 +162,8 @@ func (q query) idf(df int64) float64 {
 }
 
 // hybridSQL is the one statement of hybrid search: HNSW cosine top-N and
-// full-text top-N (terms weighted by idf, summed over the terms a chunk
-// contains), fused by reciprocal rank. The model is a literal, not a
+// full-text top-N (terms weighted by idf, summed over the terms an item
+// contains), fused as Tuning says. The model is a literal, not a
 // parameter: only then can the planner prove the partial index's predicate.
 func hybridSQL(model string, dim int) string {
 	lit := "'" + strings.ReplaceAll(model, "'", "''") + "'"
@@ -150,7 +174,7 @@ WITH q AS MATERIALIZED (
     FROM unnest($1::text[], $2::float8[], $5::bool[]) AS t(term, w, sel)
 ),
 semantic AS (
-    SELECT chunk_id AS id, row_number() OVER (ORDER BY dist) AS rank
+    SELECT chunk_id AS id, row_number() OVER (ORDER BY dist) AS rank, 1 - dist AS sim
     FROM (
         SELECT chunk_id, embedding::` + vec + ` <=> $3::` + vec + ` AS dist
         FROM chunk_embeddings
@@ -160,14 +184,14 @@ semantic AS (
     ) s
 ),
 keyword AS (
-    -- Each selective term's chunks come from the GIN index; a chunk's
+    -- Each selective term's items come from the GIN index; an item's
     -- score is the sum of the weights of the terms it holds. Summing per
-    -- term avoids reading (de-TOASTing) each chunk's tsvector per term.
-    SELECT id, row_number() OVER (ORDER BY s DESC, id) AS rank
+    -- term avoids reading (de-TOASTing) each item's tsvector per term.
+    SELECT id, row_number() OVER (ORDER BY s DESC, id) AS rank, s
     FROM (
         SELECT m.id, sum(q.w) AS s
         FROM q CROSS JOIN LATERAL (
-            -- A term in very many chunks is read only up to the budget.
+            -- A term in very many items is read only up to the budget.
             SELECT c.id FROM chunks c WHERE c.tsv @@ q.tq LIMIT ` + strconv.Itoa(keywordBudget) + `
         ) m
         WHERE q.sel
@@ -176,18 +200,25 @@ keyword AS (
         LIMIT $4
     ) k
 ),
+cand AS (
+    SELECT coalesce(s.id, k.id) AS id, coalesce(s.rank, 0) AS srank, coalesce(k.rank, 0) AS krank,
+           coalesce(s.sim, (SELECT 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) FROM chunk_embeddings e
+                            WHERE e.chunk_id = k.id AND e.model = ` + lit + `), 0) AS sim,
+           coalesce(k.s, 0) AS ks
+    FROM semantic s FULL OUTER JOIN keyword k ON s.id = k.id
+),
 fused AS (
-    SELECT coalesce(semantic.id, keyword.id) AS id,
-           coalesce($6::float8 / ($8::float8 + semantic.rank), 0) + coalesce($7::float8 / ($8::float8 + keyword.rank), 0) AS score,
-           coalesce(semantic.rank, 0) AS srank, coalesce(keyword.rank, 0) AS krank
-    FROM semantic FULL OUTER JOIN keyword ON semantic.id = keyword.id
+    SELECT id, srank, krank, sim,
+           CASE WHEN srank > 0 THEN $6::float8 / ($8::float8 + srank) ELSE 0 END
+         + CASE WHEN krank > 0 THEN $7::float8 / ($8::float8 + krank) ELSE 0 END
+         + $10::float8 * sim
+         + $11::float8 * coalesce(ks / nullif(max(ks) OVER (), 0), 0) AS score
+    FROM cand
     ORDER BY score DESC, id
     LIMIT $9
 )
-SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, f.score, f.srank, f.krank,
-       ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched,
-       coalesce((SELECT 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) FROM chunk_embeddings e
-                 WHERE e.chunk_id = f.id AND e.model = ` + lit + `), 0) AS sim
+SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, c.context, c.parent,
+       f.score, f.srank, f.krank, ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched, f.sim
 FROM fused f
 JOIN chunks c ON c.id = f.id
 JOIN documents d ON d.id = c.document_id
@@ -196,13 +227,6 @@ ORDER BY f.score DESC, f.id`
 
 // search runs hybrid retrieval and returns up to limit hits, best first.
 func (s *Service) search(ctx context.Context, q query, limit int, region string) ([]hit, error) {
-	vecs, err := s.embedder.Embed(ctx, []string{q.text})
-	if err != nil {
-		return nil, fmt.Errorf("embed question: %w", err)
-	}
-	if len(vecs) != 1 {
-		return nil, fmt.Errorf("embed question: got %d vectors", len(vecs))
-	}
 	// The full-text side reads every chunk a selected term is in, so it
 	// selects by the rarest terms only, up to a budget of rows; chunks with
 	// only common terms would rank low anyway. On a corpus of a few hundred
@@ -225,9 +249,15 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 			rowsBudget += t.df
 		}
 	}
-	fetch := limit
+	// Items, not passages, are ranked: several items of one passage may
+	// come first, so more are fetched than passages are wanted.
+	fetch := max(limit*4, 20)
 	if region != "" {
-		fetch = limit * 3
+		fetch *= 2
+	}
+	vec, err := s.queryVector(ctx, q.text)
+	if err != nil {
+		return nil, err
 	}
 
 	// One round trip: the transaction only scopes SET LOCAL, so the
@@ -236,13 +266,14 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	batch := &pgx.Batch{}
 	batch.Queue("BEGIN")
 	batch.Queue(fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch))
-	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vecs[0]), candidates, sel,
-		rrfSemantic, rrfKeyword, float64(rrfK), fetch).Query(func(rows pgx.Rows) error {
+	t := s.opts.Tuning
+	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vec), t.Candidates, sel,
+		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit
 			var matched []string
-			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.Text,
-				&h.Score, &h.semantic, &h.keyword, &matched, &h.sim); err != nil {
+			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.item, &h.Text,
+				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim); err != nil {
 				return err
 			}
 			h.matched = make(map[string]bool, len(matched))
@@ -261,8 +292,73 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if region != "" {
 		boostRegion(hits, region)
 	}
+	hits = byContext(hits)
 	if len(hits) > limit {
 		hits = hits[:limit]
 	}
 	return hits, nil
+}
+
+// queryVector embeds the question as a query: with the model's query
+// instruction where the embedder has one.
+func (s *Service) queryVector(ctx context.Context, text string) ([]float32, error) {
+	if qe, ok := s.embedder.(QueryEmbedder); ok {
+		v, err := qe.EmbedQuery(ctx, text)
+		if err != nil {
+			return nil, fmt.Errorf("embed question: %w", err)
+		}
+		return v, nil
+	}
+	vecs, err := s.embedder.Embed(ctx, []string{text})
+	if err != nil {
+		return nil, fmt.Errorf("embed question: %w", err)
+	}
+	if len(vecs) != 1 {
+		return nil, fmt.Errorf("embed question: got %d vectors", len(vecs))
+	}
+	return vecs[0], nil
+}
+
+// byContext keeps the best item of each passage, in order, with the
+// passage's other items beside it: a passage is cited once, however many
+// of its items rank.
+func byContext(hits []hit) []hit {
+	type key struct {
+		doc    string
+		parent int
+	}
+	at := map[key]int{}
+	var out []hit
+	for _, h := range hits {
+		k := key{h.Doc, h.parent}
+		if i, ok := at[k]; ok {
+			out[i].others = append(out[i].others, h)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, h)
+	}
+	return out
+}
+
+// bigrams are the distinct pairs of adjacent Han characters of text.
+func bigrams(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	var prev rune
+	for _, r := range text {
+		if !unicode.Is(unicode.Han, r) {
+			prev = 0
+			continue
+		}
+		if prev != 0 {
+			b := string([]rune{prev, r})
+			if !seen[b] {
+				seen[b] = true
+				out = append(out, b)
+			}
+		}
+		prev = r
+	}
+	return out
 }

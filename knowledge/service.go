@@ -45,6 +45,8 @@ type Options struct {
 	// best passages must contain for the question to count as covered;
 	// DefaultFloor when zero.
 	Floor float64
+	// Tuning weighs the signals of retrieval; DefaultTuning when zero.
+	Tuning Tuning
 }
 
 // DefaultFloor: below this share of the question's content (weighted by
@@ -77,6 +79,9 @@ func New(pool *pgxpool.Pool, embedder Embedder, opts Options) *Service {
 	}
 	if opts.Floor == 0 {
 		opts.Floor = DefaultFloor
+	}
+	if opts.Tuning == (Tuning{}) {
+		opts.Tuning = DefaultTuning
 	}
 	log := opts.Logger
 	if log == nil {

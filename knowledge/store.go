@@ -129,17 +129,43 @@ func collectFiles(paths []string, rep *IngestReport) ([]string, error) {
 	return files, nil
 }
 
-// storedChunk is a chunk ready to store: words segmented, hash computed.
+// storedChunk is one item of a chunk ready to store: words segmented, hash
+// computed. Rows of the chunks table are items (document.Items); Ord
+// numbers them within the document and parent is the Ord of the chunk they
+// were cut from.
 type storedChunk struct {
 	document.Chunk
-	hash  string
-	words string
+	item   document.Item
+	parent int
+	hash   string
+	words  string
 }
+
+// itemsOf cuts a document's chunks into the items that are stored.
+func itemsOf(doc document.Document) []storedChunk {
+	var out []storedChunk
+	for _, c := range doc.Chunks {
+		for _, it := range document.Items(c) {
+			sc := storedChunk{Chunk: c, item: it, parent: c.Ord}
+			sc.Ord = len(out)
+			sc.Text = it.Text
+			sc.hash = itemHash(sc)
+			sc.words = chunkWords(doc.Title, sc.Chunk)
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// indexVersion names how documents are cut and indexed (items, the words
+// of the full-text vector); a change stores every document again.
+const indexVersion = "items-1 words+bigrams-1\x00"
 
 // contentHash identifies what is stored of a document: the parsed content,
 // not the file bytes, so a better parser also updates unchanged files.
 func contentHash(doc document.Document, chunks []storedChunk) string {
 	h := sha256.New()
+	h.Write([]byte(indexVersion))
 	for _, s := range []string{doc.Title, doc.Issuer, doc.Date, doc.Source} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
@@ -150,8 +176,8 @@ func contentHash(doc document.Document, chunks []storedChunk) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func chunkHash(c document.Chunk) string {
-	sum := sha256.Sum256([]byte(c.Section + "\x00" + c.Heading + "\x00" + c.Text))
+func itemHash(c storedChunk) string {
+	sum := sha256.Sum256([]byte(c.Section + "\x00" + c.Heading + "\x00" + c.Text + "\x00" + c.item.Lead + "\x00" + c.item.Context))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -161,10 +187,7 @@ func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep
 	if doc.Name == "" {
 		return false, errors.New("document without a name")
 	}
-	chunks := make([]storedChunk, len(doc.Chunks))
-	for i, c := range doc.Chunks {
-		chunks[i] = storedChunk{Chunk: c, hash: chunkHash(c), words: chunkWords(doc.Title, c)}
-	}
+	chunks := itemsOf(doc)
 	hash := contentHash(doc, chunks)
 	model := s.embedder.Model()
 
@@ -224,7 +247,7 @@ func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep
 	if len(todo) > 0 {
 		texts := make([]string, len(todo))
 		for j, i := range todo {
-			texts[j] = embedText(chunks[i].Chunk)
+			texts[j] = embedText(chunks[i].Heading, chunks[i].item.Lead, chunks[i].Text)
 		}
 		vs, err := s.embedder.Embed(ctx, texts)
 		if err != nil {
@@ -274,11 +297,12 @@ func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep
 		for i, c := range chunks {
 			batch.Queue(`
 				WITH c AS (
-					INSERT INTO chunks (document_id, ord, section, heading, text, content_hash, words, tsv)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('simple', $7))
+					INSERT INTO chunks (document_id, ord, section, heading, text, content_hash, words, tsv, context, parent, lead)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('simple', $7), $10, $11, $12)
 					RETURNING id)
 				INSERT INTO chunk_embeddings (chunk_id, model, embedding) SELECT id, $8, $9 FROM c`,
-				docID, c.Ord, c.Section, c.Heading, c.Text, c.hash, c.words, model, vectors[i])
+				docID, c.Ord, c.Section, c.Heading, c.Text, c.hash, c.words, model, vectors[i],
+				c.item.Context, c.parent, c.item.Lead)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("store chunks: %w", err)
@@ -311,7 +335,7 @@ func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep
 func (s *Service) embedMissing(ctx context.Context, docID int64) (int, error) {
 	model := s.embedder.Model()
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.id, c.section, c.heading, c.text FROM chunks c
+		SELECT c.id, c.heading, c.lead, c.text FROM chunks c
 		WHERE c.document_id = $1
 		  AND NOT EXISTS (SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model = $2)
 		ORDER BY c.ord`, docID, model)
@@ -322,13 +346,13 @@ func (s *Service) embedMissing(ctx context.Context, docID int64) (int, error) {
 	var texts []string
 	for rows.Next() {
 		var id int64
-		var c document.Chunk
-		if err := rows.Scan(&id, &c.Section, &c.Heading, &c.Text); err != nil {
+		var heading, lead, text string
+		if err := rows.Scan(&id, &heading, &lead, &text); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		ids = append(ids, id)
-		texts = append(texts, embedText(c))
+		texts = append(texts, embedText(heading, lead, text))
 	}
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("find chunks to embed: %w", err)
@@ -370,12 +394,27 @@ func (s *Service) refreshStats(ctx context.Context) error {
 // of the document title, the headings and the passage. The title's words
 // let "贵州…" find a passage of the Guizhou plan that does not repeat it.
 func chunkWords(title string, c document.Chunk) string {
-	return strings.Join(Words(title+"\n"+c.Heading+"\n"+c.Text), " ")
+	words := Words(title + "\n" + c.Heading + "\n" + c.Text)
+	// The item's character bigrams too, for the question's bigram terms.
+	words = append(words, bigrams(c.Heading+"\n"+c.Text)...)
+	return strings.Join(words, " ")
 }
 
-// embedText is what a chunk's vector is computed from.
-func embedText(c document.Chunk) string {
-	return c.Heading + "\n" + c.Text
+// embedText is what an item's vector is computed from: its headings and
+// the sentence that introduces its list say what the item is about when
+// the item alone does not ("（二）…的。" under "特困人员认定条件").
+func embedText(heading, lead, text string) string {
+	var b strings.Builder
+	if heading != "" {
+		b.WriteString(heading)
+		b.WriteString("\n")
+	}
+	if lead != "" {
+		b.WriteString(lead)
+		b.WriteString("\n")
+	}
+	b.WriteString(text)
+	return b.String()
 }
 
 // places are the regions the corpus speaks of; a document's region is the

@@ -1,21 +1,28 @@
 package knowledge
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pgvector/pgvector-go"
 )
 
-// Extractive answers quote the best sentences of the best passages, each
-// followed by the number of the citation it comes from, so that every
-// sentence can be checked against its source.
+// Extractive answers quote the sentences of the best passages that answer
+// the question best, each followed by the number of the citation it comes
+// from, so that every sentence can be checked against its source.
 const (
-	extractPassages   = 3   // passages sentences are drawn from
-	extractSentences  = 3   // sentences in an answer
-	extractMaxRunes   = 150 // a longer sentence is cut at a clause
-	extractMinRunes   = 8   // shorter fragments say too little alone
-	extractFirstBonus = 1.3 // the best passage's sentences weigh more
+	extractPassages  = 3   // passages sentences are drawn from
+	extractSentences = 3   // sentences in an answer
+	extractMaxRunes  = 220 // a longer sentence is cut at a clause (as items are)
+	extractMinRunes  = 8   // shorter fragments say too little alone
+	// extractLexical weighs the share of the question's terms a sentence
+	// holds against its closeness in meaning to the question.
+	extractLexical = 0.35
+	// extractKeep drops sentences scoring under this share of the best one.
+	extractKeep = 0.6
 )
 
 // sentence is a span of one citation's text.
@@ -66,36 +73,52 @@ func clip(s string) string {
 	return string(rs)
 }
 
-func (s *Service) extractive(q query, cites []Citation) string {
+func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []float32) string {
+	closeness := s.itemCloseness(ctx, hits, qvec)
 	var cands []sentence
-	for ci, c := range cites {
+	maxLex := 0.0
+	for ci, h := range hits {
 		if ci == extractPassages {
 			break
 		}
-		for pi, t := range splitSentences(c.Text) {
+		for pi, t := range splitSentences(h.Text) {
 			if utf8.RuneCountInString(t) < extractMinRunes {
 				continue
 			}
-			t = clip(t)
-			sc := q.sentenceScore(t)
-			if ci == 0 {
-				sc *= extractFirstBonus
-			}
-			cands = append(cands, sentence{text: t, cite: ci, pos: pi, score: sc})
+			cands = append(cands, sentence{text: t, cite: ci, pos: pi, score: q.sentenceScore(t)})
+			maxLex = max(maxLex, cands[len(cands)-1].score)
 		}
+	}
+	for i := range cands {
+		lex := 0.0
+		if maxLex > 0 {
+			lex = cands[i].score / maxLex
+		}
+		// A sentence is as close to the question as the item holding it;
+		// the best passage's items come first among equals.
+		sim := 0.0
+		for item, v := range closeness[cands[i].cite] {
+			if strings.Contains(item, cands[i].text) || strings.Contains(cands[i].text, item) {
+				sim = max(sim, v)
+			}
+		}
+		cands[i].score = sim + extractLexical*lex
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	var picked []sentence
 	for _, c := range cands {
-		if len(picked) == extractSentences || (len(picked) > 0 && c.score < picked[0].score*0.35) {
+		if len(picked) == extractSentences || (len(picked) > 0 && c.score < picked[0].score*extractKeep) {
 			break
+		}
+		if duplicate(c.text, picked) {
+			continue
 		}
 		picked = append(picked, c)
 	}
-	if len(picked) == 0 && len(cites) > 0 {
+	if len(picked) == 0 && len(hits) > 0 {
 		// Nothing scored: quote the start of the best passage.
-		for pi, t := range splitSentences(cites[0].Text) {
-			picked = append(picked, sentence{text: clip(t), pos: pi})
+		for pi, t := range splitSentences(hits[0].Text) {
+			picked = append(picked, sentence{text: t, pos: pi})
 			break
 		}
 	}
@@ -109,10 +132,65 @@ func (s *Service) extractive(q query, cites []Citation) string {
 	var b strings.Builder
 	b.WriteString("政策文件里是这样说的：\n")
 	for _, p := range picked {
-		fmt.Fprintf(&b, "%s [%d]\n", p.text, p.cite+1)
+		fmt.Fprintf(&b, "%s [%d]\n", clip(p.text), p.cite+1)
 	}
 	b.WriteString("以上摘自下面列出的政策文件，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
 	return b.String()
+}
+
+// duplicate: a sentence that another picked one already says (the same
+// rule repeated in two documents, or a passage's overlap).
+func duplicate(t string, picked []sentence) bool {
+	a := bigramSet(t)
+	for _, p := range picked {
+		b := bigramSet(p.text)
+		if share(a, b) > 0.8 || share(b, a) > 0.8 {
+			return true
+		}
+	}
+	return false
+}
+
+// itemCloseness is, for each of the best passages, the cosine similarity
+// of the question to each of its items, from the items' stored vectors:
+// the model scores sentences without embedding anything again.
+func (s *Service) itemCloseness(ctx context.Context, hits []hit, qvec []float32) []map[string]float64 {
+	n := min(len(hits), extractPassages)
+	out := make([]map[string]float64, n)
+	docs := make([]string, n)
+	parents := make([]int32, n)
+	for i := range n {
+		out[i] = map[string]float64{hits[i].item: hits[i].sim}
+		for _, o := range hits[i].others {
+			out[i][o.item] = o.sim
+		}
+		docs[i], parents[i] = hits[i].Doc, int32(hits[i].parent)
+	}
+	if len(qvec) == 0 || n == 0 {
+		return out
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT p.i, c.text, e.embedding
+		FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS p(doc, parent, i)
+		JOIN documents d ON d.name = p.doc
+		JOIN chunks c ON c.document_id = d.id AND c.parent = p.parent
+		JOIN chunk_embeddings e ON e.chunk_id = c.id AND e.model = $3`, docs, parents, s.embedder.Model())
+	if err != nil {
+		s.log.Warn("extractive: read item vectors", "err", err)
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var text string
+		var v pgvector.Vector
+		if err := rows.Scan(&i, &text, &v); err != nil {
+			s.log.Warn("extractive: read item vectors", "err", err)
+			return out
+		}
+		out[i-1][text] = cosine(qvec, v.Slice())
+	}
+	return out
 }
 
 // sentenceScore sums the weights of the query terms a sentence contains,

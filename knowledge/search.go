@@ -58,6 +58,7 @@ type queryTerm struct {
 
 // query is a question prepared for search.
 type query struct {
+	question string      // the question as asked (redacted)
 	text     string      // the question as embedded, expansions appended
 	words    []qword     // the question's own content words
 	terms    []queryTerm // everything the full-text side looks for
@@ -71,9 +72,9 @@ type hit struct {
 	chunkID  int64
 	region   string
 	heading  string
-	item     string // the item ranked; Citation.Text is its context
-	parent   int    // the chunk the item was cut from, within its document
-	others   []hit  // lower-ranked items of the same context
+	item     string          // the item ranked; Citation.Text is its context
+	parent   int             // the chunk the item was cut from, within its document
+	others   []hit           // lower-ranked items of the same context
 	matched  map[string]bool // query terms the chunk contains
 	semantic int             // rank on the vector side, 0 if absent
 	sim      float64         // cosine similarity to the question
@@ -81,7 +82,7 @@ type hit struct {
 }
 
 func (s *Service) prepare(ctx context.Context, question string) (query, error) {
-	q := query{words: queryWords(question), expanded: Expand(question)}
+	q := query{question: question, words: queryWords(question), expanded: Expand(question)}
 	weights := map[string]float64{}
 	add := func(t string, w float64) {
 		if w > weights[t] {
@@ -226,7 +227,7 @@ ORDER BY f.score DESC, f.id`
 }
 
 // search runs hybrid retrieval and returns up to limit hits, best first.
-func (s *Service) search(ctx context.Context, q query, limit int, region string) ([]hit, error) {
+func (s *Service) search(ctx context.Context, q query, limit int, region string) ([]hit, []float32, error) {
 	// The full-text side reads every chunk a selected term is in, so it
 	// selects by the rarest terms only, up to a budget of rows; chunks with
 	// only common terms would rank low anyway. On a corpus of a few hundred
@@ -257,7 +258,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	}
 	vec, err := s.queryVector(ctx, q.text)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// One round trip: the transaction only scopes SET LOCAL, so the
@@ -287,7 +288,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	batch.Queue("COMMIT")
 	err = s.pool.SendBatch(ctx, batch).Close()
 	if err != nil {
-		return nil, fmt.Errorf("hybrid search: %w", err)
+		return nil, nil, fmt.Errorf("hybrid search: %w", err)
 	}
 	if region != "" {
 		boostRegion(hits, region)
@@ -296,7 +297,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if len(hits) > limit {
 		hits = hits[:limit]
 	}
-	return hits, nil
+	return hits, vec, nil
 }
 
 // queryVector embeds the question as a query: with the model's query

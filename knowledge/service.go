@@ -65,6 +65,8 @@ type Service struct {
 	opts     Options
 	log      *slog.Logger
 	sql      string
+	calib    Calibration
+	off      offVectors
 }
 
 // New returns a Service over pool using embedder for vectors (NewBuiltin()
@@ -88,7 +90,7 @@ func New(pool *pgxpool.Pool, embedder Embedder, opts Options) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{pool: pool, embedder: embedder, opts: opts, log: log,
-		sql: hybridSQL(embedder.Model(), embedder.Dim())}
+		sql: hybridSQL(embedder.Model(), embedder.Dim()), calib: calibrationFor(embedder.Model())}
 }
 
 // AskOptions tune one question.
@@ -112,18 +114,18 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 		k = DefaultK
 	}
 	question = pii.Redact(question)
-	ans := Answer{Question: question, Citations: []Citation{}}
+	ans := Answer{Question: question, Citations: []Citation{}, OfferCheck: describesHousehold(question)}
 
 	// The placeholders of redaction are no part of what is asked.
 	q, err := s.prepare(ctx, strings.NewReplacer(pii.IDPlaceholder, " ", pii.PhonePlaceholder, " ", pii.CardPlaceholder, " ").Replace(question))
 	if err != nil {
 		return Answer{}, err
 	}
-	hits, err := s.search(ctx, q, k, opt.Region)
+	hits, qvec, err := s.search(ctx, q, k, opt.Region)
 	if err != nil {
 		return Answer{}, err
 	}
-	if !s.covered(q, hits) {
+	if !s.covered(ctx, q, hits, qvec) {
 		ans.Text = s.notCovered()
 		return ans, nil
 	}
@@ -144,7 +146,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 			s.log.Warn("generated answer failed; answering from the passages", "err", err)
 		}
 	}
-	ans.Text = s.extractive(q, ans.Citations)
+	ans.Text = s.extractive(ctx, q, hits, qvec)
 	return ans, nil
 }
 
@@ -153,27 +155,31 @@ func (s *Service) notCovered() string {
 		"建议您拨打热线 " + s.opts.Hotline + " 问一问，或者到乡镇（街道）的社会救助窗口当面咨询。"
 }
 
-// covered decides the relevance floor. Vector similarity alone is no
-// evidence (every text is somewhat similar to every other); the best
-// passages must contain enough of what the question is about: its content
-// words weighted by rarity, where a word also counts when a glossary term
-// it calls up is found.
-func (s *Service) covered(q query, hits []hit) bool {
+// covered decides whether the documents answer the question, from the
+// signals of the best passages weighed by the embedding model's
+// calibration (refusal.go).
+func (s *Service) covered(ctx context.Context, q query, hits []hit, qvec []float32) bool {
 	if len(q.words) == 0 || len(hits) == 0 {
 		return false
 	}
-	cov, sim := 0.0, 0.0
+	return s.calib.score(s.signals(ctx, q, hits, qvec)) >= 0
+}
+
+// signals measures the best passages against the question.
+func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float32) signals {
+	var sg signals
+	var passages []string
 	for i, h := range hits {
 		if i == 3 {
 			break
 		}
-		cov = max(cov, q.coverage(h))
-		sim = max(sim, h.sim)
+		sg.Coverage = max(sg.Coverage, q.coverage(h))
+		sg.Sim = max(sg.Sim, h.sim)
+		passages = append(passages, h.Text)
 	}
-	// Most of the question found: covered. Part of it found: covered only
-	// when the passage is also close as a whole; a question about another
-	// topic that shares a word or two ("孩子高考…", "手机…") is not.
-	return cov >= s.opts.Floor || (cov >= s.opts.Floor/2 && sim >= minSimilarity)
+	sg.Off = s.offSignal(ctx, qvec, sg.Sim)
+	sg.Lacks = lacks(q.question, passages)
+	return sg
 }
 
 // coverage is the idf-weighted share of the question's content words that

@@ -176,8 +176,10 @@ func contentHash(doc document.Document, chunks []storedChunk) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// itemHash identifies what an item's vector is made of, so that a vector is
+// reused while its text stays; its context is stored again with it anyway.
 func itemHash(c storedChunk) string {
-	sum := sha256.Sum256([]byte(c.Section + "\x00" + c.Heading + "\x00" + c.Text + "\x00" + c.item.Lead + "\x00" + c.item.Context))
+	sum := sha256.Sum256([]byte(c.Section + "\x00" + c.Heading + "\x00" + c.Text + "\x00" + c.item.Lead))
 	return hex.EncodeToString(sum[:])
 }
 

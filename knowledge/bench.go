@@ -315,7 +315,7 @@ func (s *Service) Retrieve(ctx context.Context, question string, k int) ([]Citat
 	if k <= 0 {
 		k = DefaultK
 	}
-	q, err := s.prepare(ctx, question)
+	q, err := s.prepare(ctx, question, "")
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,11 @@ type hit struct {
 	keyword  int             // rank on the full-text side, 0 if absent
 }
 
-func (s *Service) prepare(ctx context.Context, question string) (query, error) {
+// prepare readies a question for search. rewrite, when not empty, is the
+// question said in policy terms (by the language model): it is searched
+// for like the glossary's terms, but the question's own words alone decide
+// whether the documents cover it.
+func (s *Service) prepare(ctx context.Context, question, rewrite string) (query, error) {
 	q := query{question: question, words: queryWords(question), expanded: Expand(question)}
 	weights := map[string]float64{}
 	add := func(t string, w float64) {
@@ -101,6 +105,12 @@ func (s *Service) prepare(ctx context.Context, question string) (query, error) {
 		}
 	}
 	var extra []string
+	if rewrite != "" {
+		extra = append(extra, rewrite)
+		for _, w := range queryWords(rewrite) {
+			add(w.text, weightExpansion)
+		}
+	}
 	for _, t := range expandedTerms(question) {
 		extra = append(extra, t)
 		for _, w := range queryWords(t) {

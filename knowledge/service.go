@@ -117,17 +117,35 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	ans := Answer{Question: question, Citations: []Citation{}, OfferCheck: describesHousehold(question)}
 
 	// The placeholders of redaction are no part of what is asked.
-	q, err := s.prepare(ctx, strings.NewReplacer(pii.IDPlaceholder, " ", pii.PhonePlaceholder, " ", pii.CardPlaceholder, " ").Replace(question))
+	asked := strings.NewReplacer(pii.IDPlaceholder, " ", pii.PhonePlaceholder, " ", pii.CardPlaceholder, " ").Replace(question)
+	rewrite := ""
+	if s.opts.Generator != nil {
+		rewrite = s.rewrite(ctx, asked)
+	}
+	q, err := s.prepare(ctx, asked, rewrite)
 	if err != nil {
 		return Answer{}, err
 	}
-	hits, qvec, err := s.search(ctx, q, k, opt.Region)
+	fetch := k
+	if s.opts.Generator != nil {
+		fetch = max(k, rerankPassages)
+	}
+	hits, qvec, err := s.search(ctx, q, fetch, opt.Region)
 	if err != nil {
 		return Answer{}, err
 	}
+	// Whether the documents cover the question is judged on search's own
+	// ranking, which the calibration was fitted on; the model's ranking
+	// then decides what is cited first.
 	if !s.covered(ctx, q, hits, qvec) {
 		ans.Text = s.notCovered()
 		return ans, nil
+	}
+	if s.opts.Generator != nil {
+		hits = s.rerank(ctx, asked, hits)
+	}
+	if len(hits) > k {
+		hits = hits[:k]
 	}
 	ans.Answered = true
 	for _, h := range hits {

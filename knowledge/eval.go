@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // EvalQuestion is one line of a question file (cli.md, "Question files").
@@ -139,13 +140,29 @@ func hitRank(q EvalQuestion, cites []Citation) int {
 		if !slices.Contains(q.Docs, c.Doc) {
 			continue
 		}
+		text := comparable(c.Text)
 		for _, e := range q.ExpectAny {
-			if strings.Contains(c.Text, e) {
+			if e = comparable(e); e != "" && strings.Contains(text, e) {
 				return i + 1
 			}
 		}
 	}
 	return 0
+}
+
+// comparable folds what cleaning changes but a reader does not see: white
+// space ("760 个" in a capture is "760个" in the passage) and full-width
+// letters, digits and signs.
+func comparable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return -1
+		case r >= '！' && r <= '～':
+			return r - '！' + '!'
+		}
+		return r
+	}, s)
 }
 
 // String is the report as `safetynet eval` prints it.

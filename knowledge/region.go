@@ -39,11 +39,19 @@ func placeNames(region string) []string {
 }
 
 func boostRegion(hits []hit, region string) {
-	names := placeNames(region)
+	boostPlaces(hits, placeNames(region), regionBoost)
+}
+
+// boostPlaces multiplies by factor the score of hits from documents of the
+// named places, and orders hits again.
+func boostPlaces(hits []hit, names []string, factor float64) {
+	if factor <= 1 {
+		return
+	}
 	for i := range hits {
 		for _, n := range names {
 			if strings.Contains(hits[i].region, n) || strings.Contains(hits[i].Title, n) {
-				hits[i].Score *= regionBoost
+				hits[i].Score *= factor
 				break
 			}
 		}

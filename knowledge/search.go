@@ -36,6 +36,16 @@ type Tuning struct {
 	// Bigram weighs the question's Han character bigrams as full-text
 	// terms beside its words: they find a passage however gse cut either.
 	Bigram float64
+	// Place multiplies the score of passages from a place the question
+	// names.
+	Place float64
+	// Expanded weighs the cosine to the question with its policy terms
+	// appended (a second embedding, only when the glossary or the model
+	// added terms).
+	Expanded float64
+	// PlainQuery embeds the question as asked, without the glossary's
+	// terms (they still reach the full-text side).
+	PlainQuery bool
 	// Candidates is how many items each side brings to the fusion.
 	Candidates int
 }
@@ -59,7 +69,10 @@ type queryTerm struct {
 // query is a question prepared for search.
 type query struct {
 	question string      // the question as asked (redacted)
-	text     string      // the question as embedded, expansions appended
+	text     string      // the question as embedded
+	// expandedText is the question with the glossary's and the model's
+	// policy terms appended; "" when there are none.
+	expandedText string
 	words    []qword     // the question's own content words
 	terms    []queryTerm // everything the full-text side looks for
 	expanded []Expansion // glossary entries the question called up
@@ -122,7 +135,10 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 	}
 	q.text = question
 	if len(extra) > 0 {
-		q.text += "\n" + strings.Join(extra, " ")
+		q.expandedText = question + "\n" + strings.Join(extra, " ")
+		if !s.opts.Tuning.PlainQuery {
+			q.text = q.expandedText
+		}
 	}
 	if len(weights) == 0 {
 		return q, nil
@@ -213,18 +229,26 @@ keyword AS (
 ),
 cand AS (
     SELECT coalesce(s.id, k.id) AS id, coalesce(s.rank, 0) AS srank, coalesce(k.rank, 0) AS krank,
-           coalesce(s.sim, (SELECT 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) FROM chunk_embeddings e
-                            WHERE e.chunk_id = k.id AND e.model = ` + lit + `), 0) AS sim,
-           coalesce(k.s, 0) AS ks
+           coalesce(s.sim, 0) AS sim, coalesce(k.s, 0) AS ks
     FROM semantic s FULL OUTER JOIN keyword k ON s.id = k.id
+),
+sims AS (
+    -- Cosines of the candidates the vector side did not bring, and to the
+    -- question with its policy terms (only when that view weighs in).
+    SELECT c.id, c.srank, c.krank, c.ks,
+           CASE WHEN c.srank > 0 THEN c.sim ELSE 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) END AS sim,
+           CASE WHEN $13::float8 > 0 THEN 1 - (e.embedding::` + vec + ` <=> $12::` + vec + `) ELSE 0 END AS xsim
+    FROM cand c
+    JOIN chunk_embeddings e ON e.chunk_id = c.id AND e.model = ` + lit + `
 ),
 fused AS (
     SELECT id, srank, krank, sim,
            CASE WHEN srank > 0 THEN $6::float8 / ($8::float8 + srank) ELSE 0 END
          + CASE WHEN krank > 0 THEN $7::float8 / ($8::float8 + krank) ELSE 0 END
          + $10::float8 * sim
+         + $13::float8 * xsim
          + $11::float8 * coalesce(ks / nullif(max(ks) OVER (), 0), 0) AS score
-    FROM cand
+    FROM sims
     ORDER BY score DESC, id
     LIMIT $9
 )
@@ -270,6 +294,17 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if err != nil {
 		return nil, nil, err
 	}
+	// The question said in policy terms is a second view of it: residents'
+	// words ("爸妈都不管") may mean a term ("事实无人抚养儿童") that the
+	// model does not know they mean. It weighs in beside the question, not
+	// instead of it, for the terms also pull towards passages that merely
+	// share them.
+	expanded := vec
+	if q.expandedText != "" && q.expandedText != q.text && s.opts.Tuning.Expanded > 0 {
+		if expanded, err = s.queryVector(ctx, q.expandedText); err != nil {
+			return nil, nil, err
+		}
+	}
 
 	// One round trip: the transaction only scopes SET LOCAL, so the
 	// statements go together as a batch.
@@ -279,7 +314,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	batch.Queue(fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch))
 	t := s.opts.Tuning
 	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vec), t.Candidates, sel,
-		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap).Query(func(rows pgx.Rows) error {
+		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap, pgvector.NewVector(expanded), t.Expanded).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit
 			var matched []string
@@ -302,6 +337,11 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	}
 	if region != "" {
 		boostRegion(hits, region)
+	}
+	if named := places.FindAllString(q.question, -1); len(named) > 0 {
+		// "珙县低保渐退期…": the place the resident names is the one whose
+		// documents answer first, among passages that say the same.
+		boostPlaces(hits, named, s.opts.Tuning.Place)
 	}
 	hits = byContext(hits)
 	if len(hits) > limit {

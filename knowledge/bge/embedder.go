@@ -238,12 +238,13 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	var err error
 	select {
-	case err := <-errs:
-		return nil, err
+	case err = <-errs:
 	default:
+		err = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("bge: embed %d texts: %w", len(texts), err)
 	}
 	return out, nil
@@ -271,8 +272,13 @@ func (e *Embedder) run(ctx context.Context, rows [][]int64) ([][]float32, error)
 	for _, r := range rows {
 		width = max(width, len(r))
 	}
-	inputIDs := make([]int64, n*width) // [PAD] is id 0, as is "not attended"
-	mask := make([]int64, n*width)
+	inputIDs := make([]int64, n*width)
+	if t := e.tok.pad; t != 0 {
+		for k := range inputIDs {
+			inputIDs[k] = t
+		}
+	}
+	mask := make([]int64, n*width) // 0: padding, not attended to
 	for i, r := range rows {
 		copy(inputIDs[i*width:], r)
 		for j := range r {
@@ -282,28 +288,28 @@ func (e *Embedder) run(ctx context.Context, rows [][]int64) ([][]float32, error)
 	shape := ort.NewShape(int64(n), int64(width))
 	idsT, err := ort.NewTensor(shape, inputIDs)
 	if err != nil {
-		return nil, fmt.Errorf("bge: input tensor: %w", err)
+		return nil, fmt.Errorf("input tensor: %w", err)
 	}
 	defer idsT.Destroy()
 	maskT, err := ort.NewTensor(shape, mask)
 	if err != nil {
-		return nil, fmt.Errorf("bge: input tensor: %w", err)
+		return nil, fmt.Errorf("input tensor: %w", err)
 	}
 	defer maskT.Destroy()
 	// One sentence per row: every token is of segment 0.
 	typesT, err := ort.NewTensor(shape, make([]int64, n*width))
 	if err != nil {
-		return nil, fmt.Errorf("bge: input tensor: %w", err)
+		return nil, fmt.Errorf("input tensor: %w", err)
 	}
 	defer typesT.Destroy()
 	outT, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), int64(width), Dim))
 	if err != nil {
-		return nil, fmt.Errorf("bge: output tensor: %w", err)
+		return nil, fmt.Errorf("output tensor: %w", err)
 	}
 	defer outT.Destroy()
 
 	if err := e.sess.Run([]ort.Value{idsT, maskT, typesT}, []ort.Value{outT}); err != nil {
-		return nil, fmt.Errorf("bge: run model on %d texts of up to %d tokens: %w", n, width, err)
+		return nil, fmt.Errorf("run model on %d texts of up to %d tokens: %w", n, width, err)
 	}
 	hidden := outT.GetData()
 	vecs := make([][]float32, n)

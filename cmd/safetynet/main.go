@@ -61,6 +61,8 @@ type Env struct {
 	poolOnce sync.Once
 	pool     *pgxpool.Pool
 	poolErr  error
+
+	closers []func() // what the command opened besides the pool
 }
 
 // DB opens the pool on first use. The caller does not close it; main does.
@@ -71,7 +73,13 @@ func (e *Env) DB(ctx context.Context) (*pgxpool.Pool, error) {
 	return e.pool, e.poolErr
 }
 
+// onClose runs f when the command ends, before the pool closes.
+func (e *Env) onClose(f func()) { e.closers = append(e.closers, f) }
+
 func (e *Env) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
 	if e.pool != nil {
 		e.pool.Close()
 	}

@@ -38,6 +38,10 @@ type Config struct {
 	OpenAIEmbedModel string
 
 	OutreachRate float64
+
+	// ModelDir holds the local embedding model (scripts/setup-model.sh);
+	// empty means its default, ~/.cache/safetynet/model.
+	ModelDir string
 }
 
 // LLMEnabled tells whether an OpenAI-compatible server is configured.
@@ -88,6 +92,7 @@ func fromLookup(lookup func(string) (string, bool)) (Config, error) {
 	c.OpenAIChatModel = str("OPENAI_CHAT_MODEL", "gpt-4o-mini")
 	c.OpenAIEmbedModel = str("OPENAI_EMBED_MODEL", "")
 	rate := str("OUTREACH_RATE", "25")
+	c.ModelDir = str("SAFETYNET_MODEL_DIR", "")
 	if err != nil {
 		return Config{}, err
 	}

@@ -19,6 +19,11 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, 25.0, c.OutreachRate)
 	require.Nil(t, c.DataKey)
 	require.False(t, c.LLMEnabled())
+	require.Empty(t, c.ModelDir, "empty: the embedder's own default folder")
+
+	c, err = fromLookup(env(map[string]string{"SAFETYNET_MODEL_DIR": " /srv/model "}))
+	require.NoError(t, err)
+	require.Equal(t, "/srv/model", c.ModelDir)
 }
 
 func TestRejectsBadValuesNamingTheVariable(t *testing.T) {

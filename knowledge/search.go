@@ -68,15 +68,15 @@ type queryTerm struct {
 
 // query is a question prepared for search.
 type query struct {
-	question string      // the question as asked (redacted)
-	text     string      // the question as embedded
+	question string // the question as asked (redacted)
+	text     string // the question as embedded
 	// expandedText is the question with the glossary's and the model's
 	// policy terms appended; "" when there are none.
 	expandedText string
-	words    []qword     // the question's own content words
-	terms    []queryTerm // everything the full-text side looks for
-	expanded []Expansion // glossary entries the question called up
-	nChunks  float64
+	words        []qword     // the question's own content words
+	terms        []queryTerm // everything the full-text side looks for
+	expanded     []Expansion // glossary entries the question called up
+	nChunks      float64
 }
 
 // hit is one retrieved chunk.

@@ -28,8 +28,8 @@ const (
 //	  + Sim·cosine + Overlap·(keyword score / best keyword score)
 //
 // so that both plain reciprocal-rank fusion and a fusion of the scores
-// themselves can be measured; DefaultTuning is what the measurements on
-// our own tuning questions chose (knowledge/testdata/README.md).
+// themselves can be measured; TuningFor is what the measurements on our
+// own tuning questions chose (knowledge/testdata/README.md).
 type Tuning struct {
 	Dense, Keyword, RRFK float64
 	Sim, Overlap         float64
@@ -50,8 +50,16 @@ type Tuning struct {
 	Candidates int
 }
 
-// DefaultTuning is the fusion used unless Options say otherwise.
-var DefaultTuning = Tuning{Dense: 1, Keyword: 1.5, RRFK: 60, Candidates: 40}
+// TuningFor is the fusion used for an embedding model unless Options say
+// otherwise: a model that reads meaning leans on the cosine, the built-in
+// embedder (a hashed bag of words) more on the words themselves.
+func TuningFor(model string) Tuning {
+	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, PlainQuery: true, Candidates: 40}
+	if model == BuiltinModel {
+		t.Overlap = 0.3
+	}
+	return t
+}
 
 const (
 	efSearch      = 100

@@ -41,21 +41,9 @@ type Options struct {
 	Generator Generator
 	// Logger gets operational events, never questions or personal data.
 	Logger *slog.Logger
-	// Floor is the share of a question's weighted content words that the
-	// best passages must contain for the question to count as covered;
-	// DefaultFloor when zero.
-	Floor float64
-	// Tuning weighs the signals of retrieval; DefaultTuning when zero.
+	// Tuning weighs the signals of retrieval; TuningFor the model when zero.
 	Tuning Tuning
 }
-
-// DefaultFloor: below this share of the question's content (weighted by
-// rarity) found in the passages, the answer is "not covered".
-const DefaultFloor = 0.5
-
-// minSimilarity is the cosine similarity (built-in embedder) a passage
-// needs when only part of the question is found in it.
-const minSimilarity = 0.22
 
 // Service is the knowledge base: ingest, search and answers. It keeps no
 // state beside PostgreSQL, so any number of processes may share one corpus.
@@ -79,11 +67,8 @@ func New(pool *pgxpool.Pool, embedder Embedder, opts Options) *Service {
 	if opts.Hotline == "" {
 		opts.Hotline = "12345"
 	}
-	if opts.Floor == 0 {
-		opts.Floor = DefaultFloor
-	}
 	if opts.Tuning == (Tuning{}) {
-		opts.Tuning = DefaultTuning
+		opts.Tuning = TuningFor(embedder.Model())
 	}
 	log := opts.Logger
 	if log == nil {
@@ -196,6 +181,7 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 		passages = append(passages, h.Text)
 	}
 	sg.Off = s.offSignal(ctx, qvec, sg.Sim)
+	sg.Strange = q.strangeness()
 	sg.Lacks = lacks(q.question, passages)
 	return sg
 }
@@ -261,6 +247,51 @@ func (q query) wordFound(w string, h hit) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// strangeness is the topic-weighted share of the question's content words
+// that the corpus never uses, neither whole nor through a part of two or
+// more characters, nor through a glossary term it calls up.
+func (q query) strangeness() float64 {
+	df := map[string]int64{}
+	for _, t := range q.terms {
+		df[t.term] = t.df
+	}
+	var total, strange float64
+	for _, w := range q.words {
+		if q.contextWord(w.text) {
+			continue
+		}
+		wt := topicWeight(w.pos)
+		total += wt
+		if df[w.text] > 0 || q.expandsTo(w.text) {
+			continue
+		}
+		known := false
+		for _, p := range wordParts(w.text) {
+			if utf8.RuneCountInString(p) >= 2 && df[p] > 0 {
+				known = true
+				break
+			}
+		}
+		if !known {
+			strange += wt
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return strange / total
+}
+
+// expandsTo reports whether the glossary calls up a policy term for w.
+func (q query) expandsTo(w string) bool {
+	for _, e := range q.expanded {
+		if !e.Context && (strings.Contains(e.Phrase, w) || strings.Contains(w, e.Phrase)) {
+			return true
 		}
 	}
 	return false

@@ -159,7 +159,7 @@ func itemsOf(doc document.Document) []storedChunk {
 
 // indexVersion names how documents are cut and indexed (items, the words
 // of the full-text vector); a change stores every document again.
-const indexVersion = "items-1 words+bigrams-1\x00"
+const indexVersion = "items-1 words+bigrams-1 embed-item-first\x00"
 
 // contentHash identifies what is stored of a document: the parsed content,
 // not the file bytes, so a better parser also updates unchanged files.
@@ -179,7 +179,7 @@ func contentHash(doc document.Document, chunks []storedChunk) string {
 // itemHash identifies what an item's vector is made of, so that a vector is
 // reused while its text stays; its context is stored again with it anyway.
 func itemHash(c storedChunk) string {
-	sum := sha256.Sum256([]byte(c.Section + "\x00" + c.Heading + "\x00" + c.Text + "\x00" + c.item.Lead))
+	sum := sha256.Sum256([]byte(indexVersion + c.Section + "\x00" + c.Heading + "\x00" + c.Text + "\x00" + c.item.Lead))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -402,20 +402,20 @@ func chunkWords(title string, c document.Chunk) string {
 	return strings.Join(words, " ")
 }
 
-// embedText is what an item's vector is computed from: its headings and
-// the sentence that introduces its list say what the item is about when
-// the item alone does not ("（二）…的。" under "特困人员认定条件").
+// embedText is what an item's vector is computed from: the item, after the
+// sentence that introduces its list when it has one ("（二）…的。" says
+// little alone), then its headings. Headings come last and weigh less that
+// way: a heading shared by many items ("重点任务 > …") would otherwise pull
+// them all towards every question about it (measured in
+// knowledge/testdata/README.md).
 func embedText(heading, lead, text string) string {
 	var b strings.Builder
-	if heading != "" {
-		b.WriteString(heading)
-		b.WriteString("\n")
-	}
-	if lead != "" {
-		b.WriteString(lead)
-		b.WriteString("\n")
-	}
+	b.WriteString(lead)
 	b.WriteString(text)
+	if heading != "" {
+		b.WriteString("\n")
+		b.WriteString(heading)
+	}
 	return b.String()
 }
 

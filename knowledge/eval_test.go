@@ -3,6 +3,7 @@ package knowledge_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,21 +11,67 @@ import (
 	"github.com/safetynet/safetynet/knowledge"
 )
 
-// TestEvalBars keeps the bars in CI: on the shared question file,
-// built-in embedder, no LLM: hit@5 ≥ 0.95, hit@1 ≥ 0.80, out of scope refused.
-func TestEvalBars(t *testing.T) {
-	t.Parallel()
-	svc, _ := corpusService(t, knowledge.Options{})
-	f, err := os.Open(evalFile(t))
+func readQuestions(t *testing.T, path string) []knowledge.EvalQuestion {
+	t.Helper()
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	qs, err := knowledge.ReadQuestions(f)
 	require.NoError(t, err)
+	return qs
+}
 
-	rep, err := svc.Eval(context.Background(), qs, 5)
+// TestEvalBars keeps the bars of the shared question file in CI, with the
+// default embedder and no LLM: hit@1 ≥ 0.90, hit@5 ≥ 0.97, every
+// out-of-scope question refused.
+func TestEvalBars(t *testing.T) {
+	t.Parallel()
+	svc, _ := corpusService(t, knowledge.Options{})
+	rep, err := svc.Eval(context.Background(), readQuestions(t, evalFile(t)), 5)
 	require.NoError(t, err)
 	t.Log("\n" + rep.String())
-	require.GreaterOrEqual(t, rep.HitK, 0.95, "hit@5")
-	require.GreaterOrEqual(t, rep.Hit1, 0.80, "hit@1")
+	require.GreaterOrEqual(t, rep.Hit1, 0.90, "hit@1")
+	require.GreaterOrEqual(t, rep.HitK, 0.97, "hit@5")
 	require.Equal(t, rep.Unanswerable, rep.Refused, "out-of-scope questions refused")
+	require.Zero(t, rep.WronglyRefused, "answerable questions refused")
+}
+
+// TestEvalBarsBuiltin: the fallback embedder, used when the model files are
+// missing, still answers the shared questions well enough.
+func TestEvalBarsBuiltin(t *testing.T) {
+	t.Parallel()
+	svc, _ := builtinCorpusService(t, knowledge.Options{})
+	rep, err := svc.Eval(context.Background(), readQuestions(t, evalFile(t)), 5)
+	require.NoError(t, err)
+	t.Log("\n" + rep.String())
+	require.GreaterOrEqual(t, rep.Hit1, 0.85, "hit@1")
+	require.GreaterOrEqual(t, rep.HitK, 0.95, "hit@5")
+	require.Positive(t, rep.Refused, "out-of-scope questions refused")
+	require.Zero(t, rep.WronglyRefused, "answerable questions refused")
+}
+
+// TestResidentSet measures our own resident questions (testdata/README.md):
+// the tuning half, which chose the weights, and the test half, which
+// nothing was chosen on. The floors are below what was measured when they
+// were set, to catch a regression, not to flatter: the figures are logged.
+func TestResidentSet(t *testing.T) {
+	t.Parallel()
+	svc, _ := corpusService(t, knowledge.Options{})
+	for _, c := range []struct {
+		file                 string
+		hit1, hit5, refusedO float64
+	}{
+		{"resident_tune.jsonl", 0.75, 0.90, 0.65},
+		{"resident_test.jsonl", 0.60, 0.82, 0.65},
+	} {
+		qs := readQuestions(t, filepath.Join("testdata", c.file))
+		rep, err := svc.Eval(context.Background(), qs, 5)
+		require.NoError(t, err)
+		t.Logf("%s\n%s", c.file, rep.String())
+		require.GreaterOrEqual(t, len(qs), 100, c.file)
+		require.GreaterOrEqual(t, rep.Hit1, c.hit1, "%s hit@1", c.file)
+		require.GreaterOrEqual(t, rep.HitK, c.hit5, "%s hit@5", c.file)
+		require.GreaterOrEqual(t, float64(rep.Refused)/float64(rep.Unanswerable), c.refusedO, "%s out of scope refused", c.file)
+		require.LessOrEqual(t, float64(rep.WronglyRefused)/float64(rep.Answerable), 0.03, "%s answerable refused", c.file)
+	}
 }

@@ -17,7 +17,7 @@ import (
 func TestSwitchEmbeddingModel(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	_, pool := corpusService(t, knowledge.Options{})
+	_, pool := builtinCorpusService(t, knowledge.Options{})
 	srv := llmtest.New(llmtest.WithEmbeddingDim(256))
 	defer srv.Close()
 	c := llm.New(llm.Config{BaseURL: srv.BaseURL(), APIKey: srv.Key(), EmbedModel: llmtest.DefaultEmbedModel})

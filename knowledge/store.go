@@ -159,7 +159,7 @@ func itemsOf(doc document.Document) []storedChunk {
 
 // indexVersion names how documents are cut and indexed (items, the words
 // of the full-text vector); a change stores every document again.
-const indexVersion = "items-1 words+bigrams-1 embed-item-first\x00"
+const indexVersion = "items-2 words+bigrams-1 embed-item-first\x00"
 
 // contentHash identifies what is stored of a document: the parsed content,
 // not the file bytes, so a better parser also updates unchanged files.

@@ -24,7 +24,8 @@ func runBenchRetrieve(ctx context.Context, env *Env, args []string) error {
 	queries := fs.Int("queries", 300, "questions to time and check for recall")
 	dir := fs.String("corpus", "", "policy documents to start from (default: the bundled starter corpus)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	flags, rest := flagArgs(args, map[string]bool{"json": true})
+	builtinOnly := fs.Bool("builtin", false, "embed the timed questions with the built-in embedder, not the model")
+	flags, rest := flagArgs(args, map[string]bool{"json": true, "builtin": true})
 	if err := fs.Parse(flags); err != nil {
 		return badInput("%v", err)
 	}
@@ -56,8 +57,19 @@ func runBenchRetrieve(ctx context.Context, env *Env, args []string) error {
 	if err := db.Migrate(ctx, pool); err != nil {
 		return err
 	}
+	// The index holds built-in vectors (see BenchOptions.Model); the timed
+	// questions are embedded by the model the service would use.
+	var model knowledge.QueryEmbedder
+	if !*builtinOnly {
+		emb, err := localEmbedder(env)
+		if err != nil {
+			return err
+		}
+		model, _ = emb.(knowledge.QueryEmbedder)
+	}
 	svc := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{Hotline: env.Cfg.Hotline})
 	rep, err := svc.BenchRetrieve(ctx, docs, knowledge.BenchOptions{
+		Model:    model,
 		Chunks:   *chunks,
 		Queries:  *queries,
 		Extra:    retrieveQuestions,
@@ -74,6 +86,7 @@ func runBenchRetrieve(ctx context.Context, env *Env, args []string) error {
 			"hnsw_build_ms": rep.HNSWBuild.Milliseconds(), "queries": rep.Queries,
 			"p50_ms": ms(rep.P50), "p95_ms": ms(rep.P95), "p99_ms": ms(rep.P99),
 			"recall_at_10": rep.RecallAt10, "ef_search": rep.EfSearch,
+			"query_model": rep.ModelName, "model_passages_per_s": rep.ModelRate,
 		})
 	}
 	fmt.Fprint(env.Stdout, rep.String())

@@ -67,7 +67,7 @@ func localEmbedder(env *Env) (knowledge.Embedder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedding model in %s: %w", dir, err)
 	}
-	env.Log.Debug("embedding model loaded", "model", e.Model(), "dir", dir)
+	env.Log.Info("embedding model loaded", "model", e.Model(), "dir", dir)
 	env.onClose(func() { e.Close() })
 	return e, nil
 }

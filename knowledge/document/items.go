@@ -67,23 +67,25 @@ func Items(c Chunk) []Item {
 	}
 
 	var out []Item
-	lead := ""
+	lead := "" // the sentence introducing the list the next entries belong to
 	for _, sp := range spans {
 		text := strings.TrimSpace(strings.Join(sents[sp.from:sp.to], ""))
-		if text == "" {
-			continue
-		}
-		if len(spans) > 1 && headingOnly(text, c.Heading) {
-			continue
-		}
+		entry := markerAt(text) != nil
 		it := Item{Text: text, Context: window(sents, sp.from, sp.to, c.Text)}
-		if lead != "" && markerAt(text) != nil {
+		if entry && lead != "" && !strings.Contains(text, lead) {
 			it.Lead = lead
 		}
-		if last := strings.TrimSpace(sents[sp.to-1]); leadIn(last) {
-			lead = last
-		} else if markerAt(text) == nil {
+		introduces := false
+		for _, st := range sents[sp.from:sp.to] {
+			if leadIn(st) {
+				lead, introduces = strings.TrimSpace(st), true
+			}
+		}
+		if !entry && !introduces {
 			lead = ""
+		}
+		if text == "" || len(spans) > 1 && headingOnly(text, c.Heading) {
+			continue
 		}
 		out = append(out, it)
 	}
@@ -98,7 +100,7 @@ func Items(c Chunk) []Item {
 // itemMax at clause breaks; joined back they give the text.
 func itemSentences(text string) []string {
 	var out []string
-	for _, s := range sentences(text) {
+	for _, s := range splitLeads(sentences(text)) {
 		if runes(s) <= itemMax {
 			out = append(out, s)
 			continue
@@ -169,4 +171,32 @@ func window(sents []string, from, to int, whole string) string {
 		right -= runes(sents[hi])
 	}
 	return strings.TrimSpace(strings.Join(sents[lo:hi], ""))
+}
+
+// splitLeads cuts a sentence after a colon that a list entry follows
+// ("…认定为特困人员：（1）无劳动能力；"), so that the lead-in stands alone.
+func splitLeads(sents []string) []string {
+	var out []string
+	for _, s := range sents {
+		for {
+			cut := -1
+			for i, r := range s {
+				if r != '：' && r != ':' {
+					continue
+				}
+				j := i + utf8.RuneLen(r)
+				if j < len(s) && markerAt(strings.TrimSpace(s[j:])) != nil {
+					cut = j
+					break
+				}
+			}
+			if cut < 0 {
+				break
+			}
+			out = append(out, s[:cut])
+			s = s[cut:]
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
@@ -61,6 +62,16 @@ var ErrNoFiles = errors.New("no txt, md, html or docx files found")
 // left alone, a changed one has all its chunks replaced at once. A file that
 // cannot be read or stored is listed in the report and the rest go on.
 func (s *Service) Ingest(ctx context.Context, paths ...string) (IngestReport, error) {
+	return s.IngestProgress(ctx, nil, paths...)
+}
+
+// IngestProgress is Ingest with a line to progress for each document whose
+// passages are embedded: a model embeds a few dozen passages a second, so
+// a large corpus takes minutes.
+func (s *Service) IngestProgress(ctx context.Context, progress func(string), paths ...string) (IngestReport, error) {
+	if progress == nil {
+		progress = func(string) {}
+	}
 	var rep IngestReport
 	files, err := collectFiles(paths, &rep)
 	if err != nil {
@@ -79,7 +90,7 @@ func (s *Service) Ingest(ctx context.Context, paths ...string) (IngestReport, er
 			rep.Failed = append(rep.Failed, FileError{Path: f, Err: err})
 			continue
 		}
-		c, err := s.IngestDocument(ctx, doc, &rep)
+		c, err := s.ingestDocument(ctx, doc, &rep, progress)
 		if err != nil {
 			if ctx.Err() != nil {
 				return rep, err
@@ -186,6 +197,10 @@ func itemHash(c storedChunk) string {
 // IngestDocument stores one parsed document in one transaction and adds
 // its counts to rep. It reports whether anything was written.
 func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep *IngestReport) (bool, error) {
+	return s.ingestDocument(ctx, doc, rep, func(string) {})
+}
+
+func (s *Service) ingestDocument(ctx context.Context, doc document.Document, rep *IngestReport, say func(string)) (bool, error) {
 	if doc.Name == "" {
 		return false, errors.New("document without a name")
 	}
@@ -251,10 +266,14 @@ func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep
 		for j, i := range todo {
 			texts[j] = embedText(chunks[i].Heading, chunks[i].item.Lead, chunks[i].Text)
 		}
+		say(fmt.Sprintf("%s: embedding %d passages with %s", doc.Name, len(texts), s.embedder.Model()))
+		start := time.Now()
 		vs, err := s.embedder.Embed(ctx, texts)
 		if err != nil {
 			return false, fmt.Errorf("embed %s: %w", doc.Name, err)
 		}
+		took := time.Since(start)
+		say(fmt.Sprintf("%s: %d passages in %v (%.1f a second)", doc.Name, len(texts), took.Round(time.Millisecond), float64(len(texts))/took.Seconds()))
 		if len(vs) != len(texts) {
 			return false, fmt.Errorf("embed %s: got %d vectors for %d texts", doc.Name, len(vs), len(texts))
 		}

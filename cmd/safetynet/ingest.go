@@ -86,7 +86,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := svc.Ingest(ctx, paths...)
+	rep, err := svc.IngestProgress(ctx, func(line string) { fmt.Fprintln(env.Stderr, "ingest:", line) }, paths...)
 	if errors.Is(err, knowledge.ErrNoFiles) {
 		return badInput("ingest %v: %v", paths, err)
 	}

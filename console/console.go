@@ -26,6 +26,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
 )
 
@@ -203,10 +204,13 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/api/check", c.api(allRoles, c.apiCheck))
 
 	m.HandleFunc("GET /console/households", c.page(bureauRoles, c.householdsPage))
+	// POST: the search form, so a full ID number stays out of URLs.
+	m.HandleFunc("POST /console/households", c.page(bureauRoles, c.householdsPage))
 	m.HandleFunc("GET /console/households/{id}", c.page(bureauRoles, c.householdPage))
 	m.HandleFunc("GET /console/followups", c.page(bureauRoles, c.followupsPage))
 	m.HandleFunc("GET /console/followups.csv", c.page(bureauRoles, c.followupsCSV))
 	m.HandleFunc("GET /console/api/households", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
+	m.HandleFunc("POST /console/api/households/search", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
 	m.HandleFunc("GET /console/api/households/{id}", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHousehold)))
 	m.HandleFunc("GET /console/api/followups", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiFollowups)))
 
@@ -350,6 +354,10 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 func (c *Console) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	if errors.Is(err, pii.ErrNoKey) {
+		writeError(w, http.StatusServiceUnavailable, noKeyMessage)
 		return
 	}
 	c.log.Error("console api", "path", r.URL.Path, "err", err)

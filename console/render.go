@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/safetynet/safetynet/internal/pii"
 )
 
 type pageTemplate struct{ t *template.Template }
@@ -124,6 +126,10 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, s *session
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	if errors.Is(err, ErrNotFound) {
 		c.renderError(w, r, s, http.StatusNotFound, "没有找到这条记录。")
+		return
+	}
+	if errors.Is(err, pii.ErrNoKey) {
+		c.renderError(w, r, s, http.StatusServiceUnavailable, noKeyMessage)
 		return
 	}
 	c.log.Error("console page", "path", r.URL.Path, "err", err)

@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	register(command{name: "outreach", usage: "households, binding codes, reminders, campaigns, dispatch, report (outreach help)", run: runOutreach})
+	register(command{name: "outreach", usage: "households, binding codes, reminders, campaigns, dispatch, report (outreach help)", run: runOutreach, personalData: true})
 }
 
 const outreachUsage = `usage: safetynet outreach COMMAND [flags]

@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{name: "serve", usage: "web chat, staff console, JSON API, Telegram bot, outreach dispatcher", run: runServe})
+	register(command{name: "serve", usage: "web chat, staff console, JSON API, Telegram bot, outreach dispatcher", run: runServe, personalData: true})
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -26,6 +26,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	addr := fs.String("addr", ":8080", "listen address")
 	if err := fs.Parse(args); err != nil {
 		return badInput("%v", err)
+	}
+	switch {
+	case len(env.Cfg.DataKey) == 0:
+		// Only production gets here without a key (main makes a development
+		// one otherwise): refuse rather than run a console that cannot show
+		// or look up a single household.
+		_, err := env.Cfg.EnsureDataKey("")
+		return badInput("%v", err)
+	case env.Cfg.DataKeyFile != "":
+		env.Log.Warn("SAFETYNET_DATA_KEY is not set: using the development data key; set SAFETYNET_DATA_KEY in production",
+			"file", env.Cfg.DataKeyFile)
 	}
 	pool, err := env.DB(ctx)
 	if err != nil {

@@ -225,10 +225,16 @@ func TestBindingCodes(t *testing.T) {
 	_, err = b.svc.Bind(ctx, codes[0].Code, 2)
 	require.ErrorIs(t, err, outreach.ErrCodeUsed)
 
-	// A newer code replaces an older one; an expired code is refused.
-	old, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "my_bot", time.Hour)
+	// Asking again gives the same code while it is unused; a rotated code
+	// replaces an older one; an expired code is refused.
+	old, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "my_bot", 0)
 	require.NoError(t, err)
-	fresh, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "my_bot", time.Nanosecond)
+	require.Nil(t, old[0].ExpiresAt, "valid until used or rotated")
+	same, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "", time.Hour)
+	require.NoError(t, err)
+	require.Equal(t, old[0].Code, same[0].Code)
+	require.Empty(t, same[0].Link, "no bot name, no link")
+	fresh, err := b.svc.RotateCodes(ctx, []string{"H0002"}, "my_bot", time.Nanosecond)
 	require.NoError(t, err)
 	_, err = b.svc.Bind(ctx, old[0].Code, 3)
 	require.ErrorIs(t, err, outreach.ErrCodeInvalid)

@@ -19,16 +19,36 @@ func init() {
 	register(command{name: "user", usage: "staff accounts of the console: user add --name N --role admin|bureau|hotline (password on stdin)", run: runUser})
 }
 
+const userUsage = `usage: safetynet user add --name NAME --role admin|bureau|hotline
+
+Adds a staff account of the console. The password is read from standard
+input: typed twice without echo on a terminal, else the first line
+(echo "$PASSWORD" | safetynet user add ...). At least 10 characters.
+`
+
 func runUser(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(env.Stderr, userUsage)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprint(env.Stderr, userUsage)
 		return badInput("usage: safetynet user add --name NAME --role admin|bureau|hotline (the password is read from standard input)")
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, userUsage)
+		fmt.Fprintln(env.Stderr)
+		fs.PrintDefaults()
+	}
 	name := fs.String("name", "", "the staff member's sign-in name")
 	roleFlag := fs.String("role", "", "admin, bureau or hotline")
 	flags, rest := flagArgs(args[1:], nil)
 	if err := fs.Parse(flags); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // asked for: the usage is printed, nothing is wrong
+		}
 		return badInput("%v", err)
 	}
 	if len(rest) > 0 {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 // Sentinel errors.
@@ -98,6 +99,27 @@ type Config struct {
 	PollInterval time.Duration
 	// Now is the clock for dates (tests); default time.Now.
 	Now func() time.Time
+	// Regions says which region ids households and segments may name
+	// (default: the bundled profiles). Serve passes the bureau's own, kept
+	// in the database.
+	Regions RegionSource
+}
+
+// RegionSource lists the region ids that have a profile.
+type RegionSource interface {
+	RegionIDs(ctx context.Context) ([]string, error)
+}
+
+// bundledRegions is the default RegionSource: the profiles built into
+// the binary.
+type bundledRegions struct{}
+
+func (bundledRegions) RegionIDs(context.Context) ([]string, error) {
+	var ids []string
+	for _, p := range eligibility.Regions() {
+		ids = append(ids, p.ID)
+	}
+	return ids, nil
 }
 
 // Service is the outreach domain: households, binding, reminders,
@@ -150,6 +172,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Service, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Regions == nil {
+		cfg.Regions = bundledRegions{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -205,7 +230,7 @@ func (s *Service) newRiver() (*river.Client[pgx.Tx], error) {
 		RescueStuckJobsAfter: s.cfg.RescueAfter,
 		FetchCooldown:        20 * time.Millisecond,
 		FetchPollInterval:    s.cfg.PollInterval,
-		Logger:               s.log,
+		Logger:               newRiverLogger(s.log),
 	}
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
 	if err != nil {

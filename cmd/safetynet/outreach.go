@@ -171,7 +171,7 @@ func runOutreachImport(ctx context.Context, env *Env, args []string) error {
 	if res.DryRun {
 		verb = "would import (dry run, nothing stored)"
 	}
-	fmt.Fprintf(env.Stdout, "%s %d households: %d new, %d updated\n", verb, res.Rows, res.Inserted, res.Updated)
+	fmt.Fprintf(env.Stdout, "%s %d households: %d new, %d changed, %d unchanged\n", verb, res.Rows, res.Inserted, res.Updated, res.Unchanged)
 	return nil
 }
 

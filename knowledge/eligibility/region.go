@@ -164,7 +164,7 @@ var ErrUnknownRegion = errors.New("unknown region")
 func Region(id string) (Profile, error) {
 	b, ok := builtins[id]
 	if !ok {
-		return Profile{}, fmt.Errorf("region %q: %w", id, ErrUnknownRegion)
+		return Profile{}, fmt.Errorf("region %q: %w (known: %s)", id, ErrUnknownRegion, regionIDs())
 	}
 	return b.profile, nil
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
 )
@@ -51,7 +52,7 @@ type Deps struct {
 	Campaigns   Campaigns
 
 	Hotline string         // the residents' hotline number, shown in help text
-	TZ      *time.Location // zone dates are shown in; Asia/Shanghai when nil
+	TZ      *time.Location // zone dates are shown in; config.DefaultTZ when nil
 	// SecureCookies marks cookies Secure even when the request came over
 	// plain HTTP, for a server behind a TLS-terminating proxy. Requests
 	// that arrive over TLS get Secure cookies regardless.
@@ -112,14 +113,10 @@ func New(d Deps) (*Console, error) {
 		c.switches = switches.New(d.Pool)
 	}
 	if c.hotline == "" {
-		c.hotline = "12345"
+		c.hotline = config.DefaultHotline
 	}
 	if c.tz == nil {
-		tz, err := time.LoadLocation("Asia/Shanghai")
-		if err != nil {
-			tz = time.FixedZone("CST", 8*3600)
-		}
-		c.tz = tz
+		c.tz = config.DefaultTZ()
 	}
 	pages, err := loadPages(c)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/questions"
@@ -201,7 +202,7 @@ var ErrNotDelivered = errors.New("reply saved but not delivered")
 // counted in.
 func QuestionsOf(l *questions.Log, tz *time.Location) QuestionLog {
 	if tz == nil {
-		tz = time.FixedZone("CST", 8*3600)
+		tz = config.DefaultTZ()
 	}
 	return questionsAdapter{l, tz}
 }

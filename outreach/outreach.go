@@ -23,6 +23,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
@@ -75,7 +76,7 @@ func (e *PermanentError) Error() string { return "rejected: " + e.Reason }
 // Config configures a Service. Zero values take the defaults noted.
 type Config struct {
 	DataKey []byte         // SAFETYNET_DATA_KEY; nil: import refuses personal data
-	TZ      *time.Location // SAFETYNET_TZ; default Asia/Shanghai
+	TZ      *time.Location // SAFETYNET_TZ; default config.DefaultTZ
 	Hotline string         // default 12345
 	Rate    float64        // OUTREACH_RATE, messages a second over all chats; default 25
 	// ChatGap is the least time between two messages to one chat (default 1s).
@@ -132,19 +133,16 @@ type Service struct {
 	rules    *Rules
 	river    *river.Client[pgx.Tx]
 	log      *slog.Logger
+	stats    stats
 }
 
 // New builds the service. It does not start dispatch; Run does.
 func New(pool *pgxpool.Pool, cfg Config) (*Service, error) {
 	if cfg.TZ == nil {
-		loc, err := time.LoadLocation("Asia/Shanghai")
-		if err != nil {
-			loc = time.FixedZone("CST", 8*3600)
-		}
-		cfg.TZ = loc
+		cfg.TZ = config.DefaultTZ()
 	}
 	if cfg.Hotline == "" {
-		cfg.Hotline = "12345"
+		cfg.Hotline = config.DefaultHotline
 	}
 	if cfg.Rate <= 0 {
 		cfg.Rate = 25

@@ -32,8 +32,11 @@ func (p *serveParts) wire(ctx context.Context) error {
 	p.mux.Handle("POST /api/check", eligibility.Handler(env.Cfg.Hotline))
 
 	// The word segmenter loads its dictionary once (a few seconds); do it
-	// now rather than in the first resident's wait.
-	knowledge.Warm()
+	// now rather than in the first resident's wait. A failure here shows
+	// again, with its cause, on the first question.
+	if err := knowledge.Warm(); err != nil {
+		env.Log.Warn("word segmenter", "err", err)
+	}
 	kb, err := newKnowledge(ctx, env)
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"github.com/safetynet/safetynet/console"
 )
@@ -82,38 +82,35 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 
 // readPassword takes the password from standard input: prompted for twice
 // with echo off on a terminal, else the first line (for scripts).
+// golang.org/x/term, not raw ioctls, so the binary builds on macOS too.
 func readPassword(env *Env) (string, error) {
-	if f, ok := env.Stdin.(*os.File); ok {
-		if old, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
-			quiet := *old
-			quiet.Lflag &^= unix.ECHO
-			if err := unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, &quiet); err == nil {
-				defer unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, old) //nolint:errcheck
-			}
-			r := bufio.NewReader(f)
-			fmt.Fprint(env.Stderr, "password: ")
-			p1, err := readLine(r)
+	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		ask := func(prompt string) (string, error) {
+			fmt.Fprint(env.Stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
 			fmt.Fprintln(env.Stderr)
 			if err != nil {
-				return "", err
+				return "", fmt.Errorf("read password: %w", err)
 			}
-			fmt.Fprint(env.Stderr, "again: ")
-			p2, err := readLine(r)
-			fmt.Fprintln(env.Stderr)
-			if err != nil {
-				return "", err
+			if len(b) == 0 {
+				return "", badInput("password: none given")
 			}
-			if p1 != p2 {
-				return "", badInput("password: the two entries differ")
-			}
-			return p1, nil
+			return string(b), nil
 		}
+		p1, err := ask("password: ")
+		if err != nil {
+			return "", err
+		}
+		p2, err := ask("again: ")
+		if err != nil {
+			return "", err
+		}
+		if p1 != p2 {
+			return "", badInput("password: the two entries differ")
+		}
+		return p1, nil
 	}
-	p, err := readLine(bufio.NewReader(env.Stdin))
-	if err != nil {
-		return "", err
-	}
-	return p, nil
+	return readLine(bufio.NewReader(env.Stdin))
 }
 
 func readLine(r *bufio.Reader) (string, error) {

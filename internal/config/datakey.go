@@ -64,8 +64,8 @@ func (c *Config) EnsureDataKey(configDir string) (created bool, err error) {
 		}
 		// O_EXCL: two processes starting together must not each write a key
 		// and encrypt with different ones; the loser reads the winner's.
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
+		f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if ferr == nil {
 			_, werr := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
 			if cerr := f.Close(); werr == nil {
 				werr = cerr
@@ -76,8 +76,8 @@ func (c *Config) EnsureDataKey(configDir string) (created bool, err error) {
 			c.DataKey, c.DataKeyFile = key, path
 			return true, nil
 		}
-		if !errors.Is(err, fs.ErrExist) {
-			return false, fmt.Errorf("development data key: %w", err)
+		if !errors.Is(ferr, fs.ErrExist) {
+			return false, fmt.Errorf("development data key: %w", ferr)
 		}
 		b, err = os.ReadFile(path)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+
+	"github.com/safetynet/safetynet/internal/config"
 )
 
 // Program names a kind of assistance.
@@ -115,7 +117,7 @@ func (r Result) Program(p Program) ProgramResult {
 }
 
 // DefaultHotline is used when none is configured.
-const DefaultHotline = "12345"
+const DefaultHotline = config.DefaultHotline
 
 // Corpus documents the citations point at (file base names).
 const (

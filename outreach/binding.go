@@ -38,6 +38,9 @@ type Binding struct {
 	ProgramName string `json:"program_name"`
 	// Rebound is true when the household was bound to another chat before.
 	Rebound bool `json:"rebound"`
+	// RemindersQueued counts reminders that were due but unreachable and
+	// are now queued to this chat.
+	RemindersQueued int `json:"reminders_queued"`
 }
 
 func newCode() string {
@@ -221,7 +224,11 @@ func (s *Service) Bind(ctx context.Context, code string, chatID int64) (Binding,
 		}
 		b.Rebound = prev != nil && *prev != chatID
 		b.ProgramName = ProgramNames[b.Program]
-		return event(ctx, tx, hid, "bound", "", chatID)
+		if err := event(ctx, tx, hid, "bound", "", chatID); err != nil {
+			return err
+		}
+		b.RemindersQueued, err = s.queueCurrentReminders(ctx, tx, hid, chatID)
+		return err
 	})
 	if err != nil {
 		if errors.Is(err, ErrCodeInvalid) || errors.Is(err, ErrCodeExpired) || errors.Is(err, ErrCodeUsed) {

@@ -29,6 +29,7 @@ import (
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 //go:embed templates/*.html
@@ -50,6 +51,9 @@ type Deps struct {
 	Questions   QuestionLog
 	Households  Households
 	Campaigns   Campaigns
+	// Regions keeps the region profiles (standards) staff edit; nil: the
+	// regions pages say the part is not wired.
+	Regions *eligibility.Store
 
 	Hotline string         // the residents' hotline number, shown in help text
 	TZ      *time.Location // zone dates are shown in; config.DefaultTZ when nil
@@ -81,6 +85,7 @@ type Console struct {
 	questions     QuestionLog
 	households    Households
 	campaigns     Campaigns
+	regionStore   *eligibility.Store
 	hotline       string
 	tz            *time.Location
 	secureCookies bool
@@ -102,7 +107,7 @@ func New(d Deps) (*Console, error) {
 	c := &Console{
 		pool: d.Pool, log: d.Log, switches: d.Switches,
 		know: d.Knowledge, elig: d.Eligibility, handoffs: d.Handoffs, questions: d.Questions,
-		households: d.Households, campaigns: d.Campaigns,
+		households: d.Households, campaigns: d.Campaigns, regionStore: d.Regions,
 		hotline: d.Hotline, tz: d.TZ, secureCookies: d.SecureCookies, uploadDir: d.UploadDir,
 		ipHeader: d.ClientIPHeader,
 	}
@@ -210,6 +215,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/api/households/search", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
 	m.HandleFunc("GET /console/api/households/{id}", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHousehold)))
 	m.HandleFunc("GET /console/api/followups", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiFollowups)))
+
+	c.regionRoutes(m)
 
 	m.HandleFunc("GET /console/campaigns", c.page(bureauRoles, c.campaignsPage))
 	m.HandleFunc("POST /console/campaigns", c.page(bureauRoles, c.campaignsPage))

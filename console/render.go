@@ -26,6 +26,7 @@ var nav = []navItem{
 	{"check", "资格预审", "/console/check", allRoles},
 	{"households", "家庭查询", "/console/households", bureauRoles},
 	{"campaigns", "提醒活动", "/console/campaigns", bureauRoles},
+	{"regions", "地区标准", "/console/regions", bureauRoles},
 	{"knowledge", "知识库", "/console/knowledge", bureauRoles},
 	{"dashboard", "数据看板", "/console/dashboard", allRoles},
 	{"operations", "运行开关", "/console/operations", adminRoles},
@@ -46,7 +47,7 @@ type view struct {
 }
 
 var pageNames = []string{"login", "error", "answer", "handoffs", "handoff", "check", "households", "household",
-	"followups", "campaigns", "campaign", "knowledge", "dashboard", "operations", "staff"}
+	"followups", "campaigns", "campaign", "knowledge", "dashboard", "operations", "staff", "regions", "region"}
 
 func loadPages(c *Console) (map[string]*pageTemplate, error) {
 	funcs := template.FuncMap{

@@ -75,7 +75,11 @@ func (e eligibilityAdapter) Regions() []Region {
 }
 
 func (e eligibilityAdapter) Check(ctx context.Context, doc []byte) (CheckResult, error) {
-	h, err := eligibility.Decode(bytes.NewReader(doc))
+	return e.check(ctx, doc, eligibility.BundledRegions())
+}
+
+func (e eligibilityAdapter) check(_ context.Context, doc []byte, set eligibility.RegionSet) (CheckResult, error) {
+	h, err := eligibility.DecodeIn(bytes.NewReader(doc), set)
 	var ie *eligibility.InputError
 	if errors.As(err, &ie) {
 		return CheckResult{}, &FieldError{Field: ie.Field, Msg: ie.Msg}

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
 	"github.com/safetynet/safetynet/outreach/tgsend"
 )
@@ -106,6 +107,9 @@ func newOutreach(ctx context.Context, env *Env, cfg outreach.Config) (*outreach.
 	}
 	cfg.DataKey, cfg.TZ, cfg.Hotline, cfg.Rate = env.Cfg.DataKey, env.Cfg.TZ, env.Cfg.Hotline, env.Cfg.OutreachRate
 	cfg.Logger = env.Log
+	if cfg.Regions == nil {
+		cfg.Regions = eligibility.NewStore(pool) // the bureau's regions, not only the bundled
+	}
 	if cfg.Sender == nil && env.Cfg.TelegramToken != "" {
 		snd, err := tgsend.New(env.Cfg.TelegramToken, env.Cfg.TelegramAPIURL)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/safetynet/safetynet/internal/db"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 func init() {
@@ -44,6 +45,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	// Several servers may start together; migrations take an advisory lock.
 	if err := db.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	if err := eligibility.NewStore(pool).Seed(ctx); err != nil {
 		return err
 	}
 

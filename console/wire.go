@@ -99,7 +99,11 @@ func (e eligibilityAdapter) check(_ context.Context, doc []byte, set eligibility
 	for _, p := range r.Programs {
 		pc := ProgramCheck{Program: string(p.Program), Verdict: string(p.Verdict), Reasons: p.Reasons}
 		for _, c := range p.Citations {
-			pc.Citations = append(pc.Citations, c.Doc+" "+c.Section)
+			line := "《" + eligibility.DocTitle(c.Doc) + "》" + c.Section
+			if c.Borrowed {
+				line += "（外地文件，仅作参考）"
+			}
+			pc.Citations = append(pc.Citations, line)
 		}
 		out.Programs = append(out.Programs, pc)
 	}

@@ -119,7 +119,11 @@ func (r Result) Text() string {
 			if v != NotEligible && len(p.Citations) > 0 {
 				var cs []string
 				for _, c := range p.Citations {
-					cs = append(cs, "《"+DocTitle(c.Doc)+"》"+c.Section)
+					line := "《" + DocTitle(c.Doc) + "》" + c.Section
+					if c.Borrowed {
+						line += "（外地文件，仅作参考，以本地规定为准）"
+					}
+					cs = append(cs, line)
 				}
 				b.WriteString("  依据：" + strings.Join(cs, "；") + "\n")
 			}

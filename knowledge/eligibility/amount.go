@@ -50,7 +50,7 @@ var (
 	yearWords = []string{"一年到头", "每一年", "一年下来", "每年", "一年", "全年", "年收入", "/年", "一年的"}
 	// vagueSuffixes make a figure rough: 三百多, 一千来块, 两千余元.
 	vagueSuffixes = []string{"多", "来", "余", "出头"}
-	thousandsRE    = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d+)?$`)
+	thousandsRE   = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d+)?$`)
 )
 
 // ParseAmount reads a money amount a month in yuan as residents type it:

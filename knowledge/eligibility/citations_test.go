@@ -59,3 +59,17 @@ func TestCitationsBelongToTheRegion(t *testing.T) {
 	require.False(t, strings.Contains(check("gongxian-2020").Text(), "珙县兜底保障试点工作方案（2020）》二、(一) 1.（外地文件"),
 		"珙县's own plan is not borrowed for 珙县")
 }
+
+// The report ends without a blank line before the closing words, and the
+// papers to bring are a list, one a line.
+func TestTextListsPapersOneALine(t *testing.T) {
+	t.Parallel()
+	h, err := eligibility.DecodeBytes([]byte(`{"region":"guizhou-2020","area":"rural","monthly_rigid_expenses":300,
+		"members":[{"age":70,"monthly_income":100,"labor_capacity":"none","serious_illness":true}]}`))
+	require.NoError(t, err)
+	text := eligibility.Check(h, "").Text()
+	require.NotContains(t, text, "\n\n提示")
+	require.Contains(t, text, "\n提示：")
+	require.Contains(t, text, "• 办理时请带上：\n  - 户口簿\n  - 全家人的身份证\n")
+	require.Contains(t, text, "\n  - 病历、诊断证明\n", "an item with 、 in it stays whole")
+}

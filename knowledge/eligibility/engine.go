@@ -162,7 +162,9 @@ type Result struct {
 	CountedIncome   []float64       `json:"counted_income"` // per member, after imputation
 	Programs        []ProgramResult `json:"programs"`
 	NextSteps       []string        `json:"next_steps"`
-	Disclaimer      string          `json:"disclaimer"`
+	// Bring lists the papers to bring, one an item (also said in a step).
+	Bring      []string `json:"bring,omitempty"`
+	Disclaimer string   `json:"disclaimer"`
 }
 
 // Program returns the result for p; every Result has all of them.
@@ -258,7 +260,7 @@ func Check(h Household, hotline string) Result {
 	for i := range res.Programs {
 		res.Programs[i].Citations = localise(res.Programs[i].Citations, reg)
 	}
-	res.NextSteps = nextSteps(h, res, hotline)
+	res.NextSteps, res.Bring = nextSteps(h, res, hotline)
 	res.Disclaimer = disclaimer
 	return res
 }

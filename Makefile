@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/safetynet
 ADDR ?= :8080
 
-.PHONY: run test db model build migrate ingest lint vet fmt bench clean
+.PHONY: run test test-deps db model build migrate ingest lint bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/safetynet
@@ -29,11 +29,15 @@ ingest: migrate model
 run: ingest model
 	$(BIN) serve --addr $(ADDR)
 
-## test: every test, against a real PostgreSQL with pgvector
-test: db test-deps model
+## test: every test, against a real PostgreSQL with pgvector (after lint)
+test: db test-deps model lint
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "not gofmt'ed:"; echo "$$bad"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## lint: golangci-lint (.golangci.yml, pinned version installed when missing) and a macOS type-check
+lint:
+	@bash scripts/lint.sh
 
 ## test-deps: what the tests need beyond Go and the database
 test-deps:

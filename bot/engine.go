@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
 	"github.com/safetynet/safetynet/questions"
@@ -158,7 +159,7 @@ func New(cfg Config) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	if e.hotline == "" {
-		e.hotline = "12345"
+		e.hotline = config.DefaultHotline
 	}
 	if e.k <= 0 {
 		e.k = 3

@@ -26,7 +26,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/internal/config"
+	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 //go:embed templates/*.html
@@ -48,9 +51,12 @@ type Deps struct {
 	Questions   QuestionLog
 	Households  Households
 	Campaigns   Campaigns
+	// Regions keeps the region profiles (standards) staff edit; nil: the
+	// regions pages say the part is not wired.
+	Regions *eligibility.Store
 
 	Hotline string         // the residents' hotline number, shown in help text
-	TZ      *time.Location // zone dates are shown in; Asia/Shanghai when nil
+	TZ      *time.Location // zone dates are shown in; config.DefaultTZ when nil
 	// SecureCookies marks cookies Secure even when the request came over
 	// plain HTTP, for a server behind a TLS-terminating proxy. Requests
 	// that arrive over TLS get Secure cookies regardless.
@@ -79,6 +85,7 @@ type Console struct {
 	questions     QuestionLog
 	households    Households
 	campaigns     Campaigns
+	regionStore   *eligibility.Store
 	hotline       string
 	tz            *time.Location
 	secureCookies bool
@@ -100,7 +107,7 @@ func New(d Deps) (*Console, error) {
 	c := &Console{
 		pool: d.Pool, log: d.Log, switches: d.Switches,
 		know: d.Knowledge, elig: d.Eligibility, handoffs: d.Handoffs, questions: d.Questions,
-		households: d.Households, campaigns: d.Campaigns,
+		households: d.Households, campaigns: d.Campaigns, regionStore: d.Regions,
 		hotline: d.Hotline, tz: d.TZ, secureCookies: d.SecureCookies, uploadDir: d.UploadDir,
 		ipHeader: d.ClientIPHeader,
 	}
@@ -111,14 +118,10 @@ func New(d Deps) (*Console, error) {
 		c.switches = switches.New(d.Pool)
 	}
 	if c.hotline == "" {
-		c.hotline = "12345"
+		c.hotline = config.DefaultHotline
 	}
 	if c.tz == nil {
-		tz, err := time.LoadLocation("Asia/Shanghai")
-		if err != nil {
-			tz = time.FixedZone("CST", 8*3600)
-		}
-		c.tz = tz
+		c.tz = config.DefaultTZ()
 	}
 	pages, err := loadPages(c)
 	if err != nil {
@@ -203,12 +206,17 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/api/check", c.api(allRoles, c.apiCheck))
 
 	m.HandleFunc("GET /console/households", c.page(bureauRoles, c.householdsPage))
+	// POST: the search form, so a full ID number stays out of URLs.
+	m.HandleFunc("POST /console/households", c.page(bureauRoles, c.householdsPage))
 	m.HandleFunc("GET /console/households/{id}", c.page(bureauRoles, c.householdPage))
 	m.HandleFunc("GET /console/followups", c.page(bureauRoles, c.followupsPage))
 	m.HandleFunc("GET /console/followups.csv", c.page(bureauRoles, c.followupsCSV))
 	m.HandleFunc("GET /console/api/households", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
+	m.HandleFunc("POST /console/api/households/search", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
 	m.HandleFunc("GET /console/api/households/{id}", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHousehold)))
 	m.HandleFunc("GET /console/api/followups", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiFollowups)))
+
+	c.regionRoutes(m)
 
 	m.HandleFunc("GET /console/campaigns", c.page(bureauRoles, c.campaignsPage))
 	m.HandleFunc("POST /console/campaigns", c.page(bureauRoles, c.campaignsPage))
@@ -350,6 +358,10 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 func (c *Console) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	if errors.Is(err, pii.ErrNoKey) {
+		writeError(w, http.StatusServiceUnavailable, noKeyMessage)
 		return
 	}
 	c.log.Error("console api", "path", r.URL.Path, "err", err)

@@ -15,7 +15,13 @@ type householdsData struct {
 	Query    string
 	Results  []HouseholdSummary
 	Searched bool
+	Notice   string
 }
+
+// idInURL is said when a full ID number arrives in a URL: it has already
+// reached the browser's history and the access logs, so it is not searched
+// and not echoed, and the person is sent to the form, which posts it.
+const idInURL = "身份证号不能放在网址里（会留在浏览器历史和访问日志中）。请在下面的输入框中输入后点“查询”。"
 
 // searchTarget is what the audit log keeps of a search: a household id as
 // typed, or a masked ID number — never the full number.
@@ -48,7 +54,14 @@ func (c *Console) householdsPage(w http.ResponseWriter, r *http.Request, s *sess
 		c.unavailable(w, r, s, "households", "家庭查询")
 		return
 	}
-	d := householdsData{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if r.Method == http.MethodPost {
+		q = strings.TrimSpace(r.PostFormValue("q"))
+	} else if _, err := pii.ValidateNationalID(q); err == nil {
+		c.render(w, r, http.StatusBadRequest, "households", c.newView(s, "households", "家庭查询", householdsData{Notice: idInURL}))
+		return
+	}
+	d := householdsData{Query: q}
 	if d.Query != "" {
 		list, err := c.findHouseholds(r, s, d.Query)
 		if err != nil {
@@ -133,6 +146,19 @@ func csvSafe(s string) string {
 
 func (c *Console) apiHouseholds(w http.ResponseWriter, r *http.Request, s *session) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if r.Method == http.MethodPost {
+		var body struct {
+			Q string `json:"q"`
+		}
+		if err := decodeJSON(r, &body); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		q = strings.TrimSpace(body.Q)
+	} else if _, err := pii.ValidateNationalID(q); err == nil {
+		writeError(w, http.StatusBadRequest, "q: an ID number never goes in a URL; POST {\"q\": …} to /console/api/households/search")
+		return
+	}
 	if q == "" {
 		writeError(w, http.StatusBadRequest, "q: a household id or an ID number is required")
 		return

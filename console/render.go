@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/safetynet/safetynet/internal/pii"
 )
 
 type pageTemplate struct{ t *template.Template }
@@ -24,6 +26,7 @@ var nav = []navItem{
 	{"check", "资格预审", "/console/check", allRoles},
 	{"households", "家庭查询", "/console/households", bureauRoles},
 	{"campaigns", "提醒活动", "/console/campaigns", bureauRoles},
+	{"regions", "地区标准", "/console/regions", bureauRoles},
 	{"knowledge", "知识库", "/console/knowledge", bureauRoles},
 	{"dashboard", "数据看板", "/console/dashboard", allRoles},
 	{"operations", "运行开关", "/console/operations", adminRoles},
@@ -44,7 +47,7 @@ type view struct {
 }
 
 var pageNames = []string{"login", "error", "answer", "handoffs", "handoff", "check", "households", "household",
-	"followups", "campaigns", "campaign", "knowledge", "dashboard", "operations", "staff"}
+	"followups", "campaigns", "campaign", "knowledge", "dashboard", "operations", "staff", "regions", "region"}
 
 func loadPages(c *Console) (map[string]*pageTemplate, error) {
 	funcs := template.FuncMap{
@@ -124,6 +127,10 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, s *session
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	if errors.Is(err, ErrNotFound) {
 		c.renderError(w, r, s, http.StatusNotFound, "没有找到这条记录。")
+		return
+	}
+	if errors.Is(err, pii.ErrNoKey) {
+		c.renderError(w, r, s, http.StatusServiceUnavailable, noKeyMessage)
 		return
 	}
 	c.log.Error("console page", "path", r.URL.Path, "err", err)

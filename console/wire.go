@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/questions"
@@ -74,7 +75,11 @@ func (e eligibilityAdapter) Regions() []Region {
 }
 
 func (e eligibilityAdapter) Check(ctx context.Context, doc []byte) (CheckResult, error) {
-	h, err := eligibility.Decode(bytes.NewReader(doc))
+	return e.check(ctx, doc, eligibility.BundledRegions())
+}
+
+func (e eligibilityAdapter) check(_ context.Context, doc []byte, set eligibility.RegionSet) (CheckResult, error) {
+	h, err := eligibility.DecodeIn(bytes.NewReader(doc), set)
 	var ie *eligibility.InputError
 	if errors.As(err, &ie) {
 		return CheckResult{}, &FieldError{Field: ie.Field, Msg: ie.Msg}
@@ -94,7 +99,11 @@ func (e eligibilityAdapter) Check(ctx context.Context, doc []byte) (CheckResult,
 	for _, p := range r.Programs {
 		pc := ProgramCheck{Program: string(p.Program), Verdict: string(p.Verdict), Reasons: p.Reasons}
 		for _, c := range p.Citations {
-			pc.Citations = append(pc.Citations, c.Doc+" "+c.Section)
+			line := "《" + eligibility.DocTitle(c.Doc) + "》" + c.Section
+			if c.Borrowed {
+				line += "（外地文件，仅作参考）"
+			}
+			pc.Citations = append(pc.Citations, line)
 		}
 		out.Programs = append(out.Programs, pc)
 	}
@@ -201,7 +210,7 @@ var ErrNotDelivered = errors.New("reply saved but not delivered")
 // counted in.
 func QuestionsOf(l *questions.Log, tz *time.Location) QuestionLog {
 	if tz == nil {
-		tz = time.FixedZone("CST", 8*3600)
+		tz = config.DefaultTZ()
 	}
 	return questionsAdapter{l, tz}
 }

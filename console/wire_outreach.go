@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/outreach"
 )
 
@@ -17,7 +18,7 @@ func OutreachOf(s *outreach.Service, tz *time.Location) interface {
 	Campaigns
 } {
 	if tz == nil {
-		tz = time.FixedZone("CST", 8*3600)
+		tz = config.DefaultTZ()
 	}
 	return outreachAdapter{s, tz}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 )
 
@@ -34,7 +35,7 @@ type Generator interface {
 // Options configure a Service.
 type Options struct {
 	// Hotline is the number residents are pointed to when the documents do
-	// not answer (config Hotline); "12345" when empty.
+	// not answer (config Hotline); config.DefaultHotline when empty.
 	Hotline string
 	// Generator, when set, writes answers from the retrieved passages;
 	// without it answers are extractive.
@@ -65,7 +66,7 @@ func New(pool *pgxpool.Pool, embedder Embedder, opts Options) *Service {
 		embedder = NewBuiltin()
 	}
 	if opts.Hotline == "" {
-		opts.Hotline = "12345"
+		opts.Hotline = config.DefaultHotline
 	}
 	if opts.Tuning == (Tuning{}) {
 		opts.Tuning = TuningFor(embedder.Model())

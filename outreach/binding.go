@@ -19,15 +19,15 @@ const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 const codeLen = 10 // ~49 bits: guessing one of them is hopeless
 
-// DefaultCodeTTL is how long a binding code stays valid.
-const DefaultCodeTTL = 30 * 24 * time.Hour
-
-// BindCode is a freshly issued code; only its hash is stored.
+// BindCode is a household's current binding code. It is looked up by its
+// hash; the code itself is kept sealed so that it can be printed again.
 type BindCode struct {
-	HouseholdID string    `json:"household_id"`
-	Code        string    `json:"code"`
-	Link        string    `json:"link"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	HouseholdID string `json:"household_id"`
+	Code        string `json:"code"`
+	// Link is the Telegram deep link, "" when no bot name is known.
+	Link string `json:"link"`
+	// ExpiresAt is nil for a code valid until used or rotated.
+	ExpiresAt *time.Time `json:"expires_at"`
 }
 
 // Binding is what Bind tells the bot about the household it bound.
@@ -38,6 +38,9 @@ type Binding struct {
 	ProgramName string `json:"program_name"`
 	// Rebound is true when the household was bound to another chat before.
 	Rebound bool `json:"rebound"`
+	// RemindersQueued counts reminders that were due but unreachable and
+	// are now queued to this chat.
+	RemindersQueued int `json:"reminders_queued"`
 }
 
 func newCode() string {
@@ -56,12 +59,25 @@ func hashCode(code string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// IssueCodes issues one new code per household (all households not yet
-// bound when ids is empty). Older unused codes of those households stop
-// working, so only the latest letter counts.
+// IssueCodes returns each household's current code (all households not
+// yet bound when ids is empty): the one already issued while it is unused,
+// unrevoked and unexpired, else a new one. Printing codes twice thus gives
+// the same letters, and a letter already sent out keeps working.
+// ttl > 0 bounds how long a new code stays valid; 0 means until used or
+// rotated.
 func (s *Service) IssueCodes(ctx context.Context, ids []string, botName string, ttl time.Duration) ([]BindCode, error) {
-	if ttl <= 0 {
-		ttl = DefaultCodeTTL
+	return s.issueCodes(ctx, ids, botName, ttl, false)
+}
+
+// RotateCodes revokes the households' unused codes and issues new ones, for
+// a letter lost or sent to the wrong person.
+func (s *Service) RotateCodes(ctx context.Context, ids []string, botName string, ttl time.Duration) ([]BindCode, error) {
+	return s.issueCodes(ctx, ids, botName, ttl, true)
+}
+
+func (s *Service) issueCodes(ctx context.Context, ids []string, botName string, ttl time.Duration, rotate bool) ([]BindCode, error) {
+	if err := s.needVault(); err != nil {
+		return nil, err
 	}
 	var out []BindCode
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -75,7 +91,9 @@ func (s *Service) IssueCodes(ctx context.Context, ids []string, botName string, 
 				return err
 			}
 		} else {
-			rows, err := tx.Query(ctx, `SELECT household_id FROM outreach_households WHERE household_id = ANY($1)`, ids)
+			// Row locks: two runs at once must not both find no live code
+			// and each issue one.
+			rows, err := tx.Query(ctx, `SELECT household_id FROM outreach_households WHERE household_id = ANY($1) FOR UPDATE`, ids)
 			if err != nil {
 				return err
 			}
@@ -93,17 +111,56 @@ func (s *Service) IssueCodes(ctx context.Context, ids []string, botName string, 
 				}
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE outreach_bind_codes SET revoked_at = now()
-			WHERE household_id = ANY($1) AND used_at IS NULL AND revoked_at IS NULL`, ids); err != nil {
-			return err
+		live := map[string]BindCode{}
+		if rotate {
+			if _, err := tx.Exec(ctx, `UPDATE outreach_bind_codes SET revoked_at = now()
+				WHERE household_id = ANY($1) AND used_at IS NULL AND revoked_at IS NULL`, ids); err != nil {
+				return err
+			}
+		} else {
+			rows, err := tx.Query(ctx, `SELECT DISTINCT ON (household_id) household_id, code_enc, expires_at
+				FROM outreach_bind_codes
+				WHERE household_id = ANY($1) AND used_at IS NULL AND revoked_at IS NULL
+				  AND code_enc IS NOT NULL AND (expires_at IS NULL OR expires_at > $2)
+				ORDER BY household_id, created_at DESC`, ids, s.cfg.Now())
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var (
+					c   BindCode
+					enc []byte
+				)
+				if err := rows.Scan(&c.HouseholdID, &enc, &c.ExpiresAt); err != nil {
+					rows.Close()
+					return err
+				}
+				if c.Code, err = s.vault.Open(enc, "bindcode:"+c.HouseholdID); err != nil {
+					rows.Close()
+					return fmt.Errorf("household %q: binding code sealed with another SAFETYNET_DATA_KEY: rotate it (--rotate): %w", c.HouseholdID, err)
+				}
+				live[c.HouseholdID] = c
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
-		expires := s.cfg.Now().Add(ttl).UTC().Truncate(time.Second)
+		var expires *time.Time
+		if ttl > 0 {
+			e := s.cfg.Now().Add(ttl).UTC().Truncate(time.Second)
+			expires = &e
+		}
 		batch := &pgx.Batch{}
 		for _, id := range ids {
+			if c, ok := live[id]; ok {
+				c.Link = BindLink(botName, c.Code)
+				out = append(out, c)
+				continue
+			}
 			c := newCode()
 			out = append(out, BindCode{HouseholdID: id, Code: c, Link: BindLink(botName, c), ExpiresAt: expires})
-			batch.Queue(`INSERT INTO outreach_bind_codes (code_hash, household_id, expires_at) VALUES ($1, $2, $3)`,
-				hashCode(c), id, expires)
+			batch.Queue(`INSERT INTO outreach_bind_codes (code_hash, household_id, expires_at, code_enc) VALUES ($1, $2, $3, $4)`,
+				hashCode(c), id, expires, s.vault.Seal(c, "bindcode:"+id))
 		}
 		return tx.SendBatch(ctx, batch).Close()
 	})
@@ -113,8 +170,12 @@ func (s *Service) IssueCodes(ctx context.Context, ids []string, botName string, 
 	return out, nil
 }
 
-// BindLink is the deep link that opens the bot with /start CODE.
+// BindLink is the deep link that opens the bot with /start CODE; "" without
+// a bot name (the resident then sends /start CODE by hand).
 func BindLink(botName, code string) string {
+	if botName == "" {
+		return ""
+	}
 	return "https://t.me/" + url.PathEscape(botName) + "?start=" + url.QueryEscape(code)
 }
 
@@ -125,7 +186,7 @@ func (s *Service) Bind(ctx context.Context, code string, chatID int64) (Binding,
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var (
 			hid           string
-			expires       time.Time
+			expires       *time.Time
 			used, revoked *time.Time
 			usedChat      *int64
 		)
@@ -143,7 +204,7 @@ func (s *Service) Bind(ctx context.Context, code string, chatID int64) (Binding,
 			return ErrCodeUsed
 		case revoked != nil:
 			return ErrCodeInvalid
-		case !s.cfg.Now().Before(expires):
+		case expires != nil && !s.cfg.Now().Before(*expires):
 			return ErrCodeExpired
 		}
 		if _, err := tx.Exec(ctx, `UPDATE outreach_bind_codes SET used_at = now(), used_chat_id = $2 WHERE code_hash = $1`,
@@ -163,7 +224,11 @@ func (s *Service) Bind(ctx context.Context, code string, chatID int64) (Binding,
 		}
 		b.Rebound = prev != nil && *prev != chatID
 		b.ProgramName = ProgramNames[b.Program]
-		return event(ctx, tx, hid, "bound", "", chatID)
+		if err := event(ctx, tx, hid, "bound", "", chatID); err != nil {
+			return err
+		}
+		b.RemindersQueued, err = s.queueCurrentReminders(ctx, tx, hid, chatID)
+		return err
 	})
 	if err != nil {
 		if errors.Is(err, ErrCodeInvalid) || errors.Is(err, ErrCodeExpired) || errors.Is(err, ErrCodeUsed) {

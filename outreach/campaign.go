@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,7 +76,7 @@ type FieldError struct{ Field, Message string }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
-func (s *Service) normalize(in *CampaignInput) (body string, w Window, err error) {
+func (s *Service) normalize(ctx context.Context, in *CampaignInput) (body string, w Window, err error) {
 	if strings.TrimSpace(in.Name) == "" {
 		return "", w, &FieldError{"name", "is required"}
 	}
@@ -124,9 +125,15 @@ func (s *Service) normalize(in *CampaignInput) (body string, w Window, err error
 		in.StartAt = s.cfg.Now()
 	}
 	sg := &in.Segment
-	for _, r := range sg.Regions {
-		if !RegionKnown(r) {
-			return "", w, &FieldError{"region", fmt.Sprintf("unknown region %q", r)}
+	if len(sg.Regions) > 0 {
+		known, err := s.cfg.Regions.RegionIDs(ctx)
+		if err != nil {
+			return "", w, fmt.Errorf("campaign: region list: %w", err)
+		}
+		for _, r := range sg.Regions {
+			if !slices.Contains(known, r) {
+				return "", w, &FieldError{"region", unknownRegion(r, known)}
+			}
 		}
 	}
 	if sg.Area != "" && sg.Area != "urban" && sg.Area != "rural" {
@@ -196,7 +203,7 @@ func segmentWhere(sg Segment, argBase int) (string, []any) {
 // PreviewCampaign counts the segment and renders three samples with masked
 // names, without storing anything.
 func (s *Service) PreviewCampaign(ctx context.Context, in CampaignInput) (Preview, error) {
-	body, _, err := s.normalize(&in)
+	body, _, err := s.normalize(ctx, &in)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -245,7 +252,7 @@ func dueFor(field string, review time.Time, phaseout *time.Time) *time.Time {
 // CreateCampaign stores a campaign as a draft: preview and test-send it,
 // then StartCampaign.
 func (s *Service) CreateCampaign(ctx context.Context, in CampaignInput) (Campaign, error) {
-	body, w, err := s.normalize(&in)
+	body, w, err := s.normalize(ctx, &in)
 	if err != nil {
 		return Campaign{}, err
 	}

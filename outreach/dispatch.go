@@ -47,14 +47,14 @@ type Stats struct {
 	Retried     int64 `json:"retried"`
 }
 
+// stats are kept by the Service, not in a package variable, so two
+// services in one process (tests, benchmarks) count apart.
 type stats struct{ sent, limited, unreachable, failed, retried atomic.Int64 }
 
-var procStats stats
-
-// DispatchStats returns this process's counters.
+// DispatchStats returns this service's counters.
 func (s *Service) DispatchStats() Stats {
-	return Stats{Sent: procStats.sent.Load(), RateLimited: procStats.limited.Load(),
-		Unreachable: procStats.unreachable.Load(), Failed: procStats.failed.Load(), Retried: procStats.retried.Load()}
+	return Stats{Sent: s.stats.sent.Load(), RateLimited: s.stats.limited.Load(),
+		Unreachable: s.stats.unreachable.Load(), Failed: s.stats.failed.Load(), Retried: s.stats.retried.Load()}
 }
 
 type sendWorker struct {
@@ -478,14 +478,14 @@ func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, se
 	)
 	switch {
 	case sendErr == nil:
-		procStats.sent.Add(1)
+		s.stats.sent.Add(1)
 		_, err := s.pool.Exec(wctx, `UPDATE outreach_deliveries SET sent_at = now(), message_id = $2, reason = '', updated_at = now(),
 			-- the resident may press a button before this write lands
 			status = CASE WHEN status = 'acknowledged' THEN status ELSE 'sent' END
 			WHERE id = $1`, id, msgID)
 		return err
 	case errors.As(sendErr, &limited):
-		procStats.limited.Add(1)
+		s.stats.limited.Add(1)
 		// Not sent: back to the queue, and keep this chat quiet until then.
 		_, err := s.pool.Exec(wctx, `
 			WITH d AS (UPDATE outreach_deliveries SET status = 'queued', reason = $2, updated_at = now() WHERE id = $1)
@@ -496,7 +496,7 @@ func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, se
 		}
 		return river.JobSnooze(max(limited.RetryAfter, time.Second))
 	case errors.As(sendErr, &unreachable):
-		procStats.unreachable.Add(1)
+		s.stats.unreachable.Add(1)
 		_, err := s.pool.Exec(wctx, `
 			WITH d AS (UPDATE outreach_deliveries SET status = 'unreachable', reason = $2, last_error_at = now(),
 				updated_at = now() WHERE id = $1)
@@ -512,7 +512,7 @@ func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, se
 		if attempt >= maxAttempts {
 			return s.fail(wctx, id, p, fmt.Sprintf("重试 %d 次后仍失败：%v", attempt, sendErr))
 		}
-		procStats.retried.Add(1)
+		s.stats.retried.Add(1)
 		if _, err := s.pool.Exec(wctx, `UPDATE outreach_deliveries SET status = 'queued', reason = $2, last_error_at = now(),
 			updated_at = now() WHERE id = $1 AND status = 'sending'`, id, "暂时失败，将重试："+sendErr.Error()); err != nil {
 			return err
@@ -526,7 +526,7 @@ func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, se
 
 // fail puts a delivery in the visible failed state with its reason.
 func (s *Service) fail(ctx context.Context, id int64, p pending, reason string) error {
-	procStats.failed.Add(1)
+	s.stats.failed.Add(1)
 	if _, err := s.pool.Exec(ctx, `UPDATE outreach_deliveries SET status = 'failed', reason = $2, last_error_at = now(),
 		updated_at = now() WHERE id = $1`, id, reason); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/safetynet/safetynet/internal/pii"
-	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 // Programs a household may be enrolled in.
@@ -78,22 +78,24 @@ func (e *ImportError) Error() string {
 
 // ImportResult counts what an import did (or would do, dry run).
 type ImportResult struct {
-	Rows     int  `json:"rows"`
-	Inserted int  `json:"inserted"`
-	Updated  int  `json:"updated"`
-	DryRun   bool `json:"dry_run"`
+	Rows     int `json:"rows"`
+	Inserted int `json:"inserted"`
+	// Updated counts households whose stored data changed; a row equal to
+	// what is stored counts as Unchanged, so re-importing a file says so.
+	Updated   int  `json:"updated"`
+	Unchanged int  `json:"unchanged"`
+	DryRun    bool `json:"dry_run"`
 }
 
-// RegionKnown tells whether a region id has a profile; import refuses
-// others. It is a variable so a bureau's own region list can stand in.
-var RegionKnown = func(id string) bool {
-	_, err := eligibility.Region(id)
-	return err == nil
+// unknownRegion says a region id has no profile and which ones do.
+func unknownRegion(id string, known []string) string {
+	return fmt.Sprintf("unknown region %q (known: %s)", id, strings.Join(known, ", "))
 }
 
-// ParseHouseholds reads and validates the households CSV. It returns every
-// problem found, not just the first, as an *ImportError.
-func ParseHouseholds(r io.Reader) ([]HouseholdRecord, error) {
+// ParseHouseholds reads and validates the households CSV against the region
+// ids that have a profile. It returns every problem found, not just the
+// first, as an *ImportError.
+func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -188,13 +190,20 @@ func ParseHouseholds(r io.Reader) ([]HouseholdRecord, error) {
 			}
 			h.NationalID = nid
 		}
-		if h.Phone != "" && !validPhone(h.Phone) {
-			bad("phone", "%q is not a phone number (digits, optionally +, - or spaces)", pii.MaskPhone(h.Phone))
+		if h.Phone != "" {
+			// The value itself stays out of the message, even masked (a short
+			// one would show whole): it is personal data and import errors
+			// reach logs and screens. The line says which row.
+			if p, err := pii.ValidatePhone(h.Phone); err != nil {
+				bad("phone", "%v; give an 11-digit mobile or a landline with area code", err)
+			} else {
+				h.Phone = p
+			}
 		}
 		if h.Region == "" {
 			bad("region", "is empty")
-		} else if !RegionKnown(h.Region) {
-			bad("region", "unknown region %q", h.Region)
+		} else if !slices.Contains(regions, h.Region) {
+			bad("region", "%s", unknownRegion(h.Region, regions))
 		}
 		if h.Area != "urban" && h.Area != "rural" {
 			bad("area", "%q is not urban or rural", h.Area)
@@ -244,20 +253,6 @@ func ParseHouseholds(r io.Reader) ([]HouseholdRecord, error) {
 	return out, nil
 }
 
-func validPhone(p string) bool {
-	digits := 0
-	for i, r := range p {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' && i == 0, r == '-', r == ' ':
-		default:
-			return false
-		}
-	}
-	return digits >= 7 && digits <= 15
-}
-
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
@@ -273,7 +268,11 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 	if err := s.needVault(); err != nil {
 		return ImportResult{}, err
 	}
-	recs, err := ParseHouseholds(r)
+	regions, err := s.cfg.Regions.RegionIDs(ctx)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import: region list: %w", err)
+	}
+	recs, err := ParseHouseholds(r, regions)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -297,7 +296,7 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 	}
 	cols := []string{"household_id", "head_name_enc", "name_masked", "national_id_enc", "national_id_hash",
 		"national_id_masked", "phone_enc", "phone_masked", "region", "area", "program", "enrolled_on",
-		"next_review_on", "phaseout_ends_on", "pledge_signed_on", "extra"}
+		"next_review_on", "phaseout_ends_on", "pledge_signed_on", "extra", "content_hash"}
 	i := 0
 	src := pgx.CopyFromFunc(func() ([]any, error) {
 		if i >= len(recs) {
@@ -316,7 +315,7 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 		return []any{h.HouseholdID, s.vault.Seal(h.HeadName, "name:"+h.HouseholdID), pii.MaskName(h.HeadName),
 			s.vault.Seal(h.NationalID, "national_id:"+h.HouseholdID), s.vault.LookupHash("national_id", h.NationalID),
 			pii.MaskNationalID(h.NationalID), phoneEnc, maskPhoneOrEmpty(h.Phone), h.Region, h.Area, h.Program,
-			h.EnrolledOn, h.NextReviewOn, h.PhaseoutEndsOn, h.PledgeSignedOn, string(extra)}, nil
+			h.EnrolledOn, h.NextReviewOn, h.PhaseoutEndsOn, h.PledgeSignedOn, string(extra), s.contentHash(h)}, nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"outreach_import"}, cols, src); err != nil {
 		return res, fmt.Errorf("import: copy: %w", err)
@@ -326,10 +325,10 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 	rows, err := tx.Query(ctx, `
 		INSERT INTO outreach_households AS h (household_id, head_name_enc, name_masked, national_id_enc,
 			national_id_hash, national_id_masked, phone_enc, phone_masked, region, area, program, enrolled_on,
-			next_review_on, phaseout_ends_on, pledge_signed_on, extra)
+			next_review_on, phaseout_ends_on, pledge_signed_on, extra, content_hash)
 		SELECT household_id, head_name_enc, name_masked, national_id_enc, national_id_hash, national_id_masked,
 			phone_enc, phone_masked, region, area, program, enrolled_on, next_review_on, phaseout_ends_on,
-			pledge_signed_on, extra
+			pledge_signed_on, extra, content_hash
 		FROM outreach_import
 		ON CONFLICT (household_id) DO UPDATE SET
 			head_name_enc = excluded.head_name_enc, name_masked = excluded.name_masked,
@@ -340,7 +339,9 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 			next_review_on = excluded.next_review_on, phaseout_ends_on = excluded.phaseout_ends_on,
 			-- a pledge signed through the bot is newer than the file's
 			pledge_signed_on = greatest(h.pledge_signed_on, excluded.pledge_signed_on),
-			extra = excluded.extra, updated_at = now()
+			extra = excluded.extra, content_hash = excluded.content_hash, updated_at = now()
+		-- an unchanged row is not written and returns nothing
+		WHERE h.content_hash IS DISTINCT FROM excluded.content_hash
 		RETURNING (xmax = 0)`)
 	if err != nil {
 		return res, fmt.Errorf("import: upsert: %w", err)
@@ -361,10 +362,27 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("import: upsert: %w", err)
 	}
+	res.Unchanged = res.Rows - res.Inserted - res.Updated
 	if dryRun {
 		return res, nil
 	}
 	return res, tx.Commit(ctx)
+}
+
+// contentHash fingerprints a record's plain content with the vault's keyed
+// hash, so the fingerprint reveals nothing without the key.
+func (s *Service) contentHash(h HouseholdRecord) string {
+	b, _ := json.Marshal([]any{h.HouseholdID, h.HeadName, h.NationalID, h.Phone, h.Region, h.Area, h.Program,
+		h.EnrolledOn.Format(time.DateOnly), h.NextReviewOn.Format(time.DateOnly), dateOrEmpty(h.PhaseoutEndsOn),
+		dateOrEmpty(h.PledgeSignedOn), h.Extra})
+	return s.vault.LookupHash("household", string(b))
+}
+
+func dateOrEmpty(d *time.Time) string {
+	if d == nil {
+		return ""
+	}
+	return d.Format(time.DateOnly)
 }
 
 func maskPhoneOrEmpty(p string) string {

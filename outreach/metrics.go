@@ -10,10 +10,10 @@ func (s *Service) Collectors() []prometheus.Collector {
 			func() float64 { return float64(f()) })
 	}
 	return []prometheus.Collector{
-		counter("sent_total", "Messages Telegram accepted.", procStats.sent.Load),
-		counter("rate_limited_total", "429 answers received (each waited out and retried).", procStats.limited.Load),
-		counter("unreachable_total", "Sends refused because the chat blocked the bot or is gone.", procStats.unreachable.Load),
-		counter("failed_total", "Messages that ended failed (retries exhausted or rejected).", procStats.failed.Load),
-		counter("retried_total", "Transient send failures retried with backoff.", procStats.retried.Load),
+		counter("sent_total", "Messages Telegram accepted.", s.stats.sent.Load),
+		counter("rate_limited_total", "429 answers received (each waited out and retried).", s.stats.limited.Load),
+		counter("unreachable_total", "Sends refused because the chat blocked the bot or is gone.", s.stats.unreachable.Load),
+		counter("failed_total", "Messages that ended failed (retries exhausted or rejected).", s.stats.failed.Load),
+		counter("retried_total", "Transient send failures retried with backoff.", s.stats.retried.Load),
 	}
 }

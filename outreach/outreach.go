@@ -23,8 +23,10 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 // Sentinel errors.
@@ -74,7 +76,7 @@ func (e *PermanentError) Error() string { return "rejected: " + e.Reason }
 // Config configures a Service. Zero values take the defaults noted.
 type Config struct {
 	DataKey []byte         // SAFETYNET_DATA_KEY; nil: import refuses personal data
-	TZ      *time.Location // SAFETYNET_TZ; default Asia/Shanghai
+	TZ      *time.Location // SAFETYNET_TZ; default config.DefaultTZ
 	Hotline string         // default 12345
 	Rate    float64        // OUTREACH_RATE, messages a second over all chats; default 25
 	// ChatGap is the least time between two messages to one chat (default 1s).
@@ -98,6 +100,27 @@ type Config struct {
 	PollInterval time.Duration
 	// Now is the clock for dates (tests); default time.Now.
 	Now func() time.Time
+	// Regions says which region ids households and segments may name
+	// (default: the bundled profiles). Serve passes the bureau's own, kept
+	// in the database.
+	Regions RegionSource
+}
+
+// RegionSource lists the region ids that have a profile.
+type RegionSource interface {
+	RegionIDs(ctx context.Context) ([]string, error)
+}
+
+// bundledRegions is the default RegionSource: the profiles built into
+// the binary.
+type bundledRegions struct{}
+
+func (bundledRegions) RegionIDs(context.Context) ([]string, error) {
+	var ids []string
+	for _, p := range eligibility.Regions() {
+		ids = append(ids, p.ID)
+	}
+	return ids, nil
 }
 
 // Service is the outreach domain: households, binding, reminders,
@@ -110,19 +133,16 @@ type Service struct {
 	rules    *Rules
 	river    *river.Client[pgx.Tx]
 	log      *slog.Logger
+	stats    stats
 }
 
 // New builds the service. It does not start dispatch; Run does.
 func New(pool *pgxpool.Pool, cfg Config) (*Service, error) {
 	if cfg.TZ == nil {
-		loc, err := time.LoadLocation("Asia/Shanghai")
-		if err != nil {
-			loc = time.FixedZone("CST", 8*3600)
-		}
-		cfg.TZ = loc
+		cfg.TZ = config.DefaultTZ()
 	}
 	if cfg.Hotline == "" {
-		cfg.Hotline = "12345"
+		cfg.Hotline = config.DefaultHotline
 	}
 	if cfg.Rate <= 0 {
 		cfg.Rate = 25
@@ -150,6 +170,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Service, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Regions == nil {
+		cfg.Regions = bundledRegions{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -205,7 +228,7 @@ func (s *Service) newRiver() (*river.Client[pgx.Tx], error) {
 		RescueStuckJobsAfter: s.cfg.RescueAfter,
 		FetchCooldown:        20 * time.Millisecond,
 		FetchPollInterval:    s.cfg.PollInterval,
-		Logger:               s.log,
+		Logger:               newRiverLogger(s.log),
 	}
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
 	if err != nil {

@@ -168,14 +168,15 @@ func TestImportEncryptsAndUpdatesInPlace(t *testing.T) {
 	// Dry run changes nothing.
 	dry, err := b.svc.Import(ctx, strings.NewReader(strings.Replace(csvRows(3), "2026-03-16", "2026-04-01", 1)), true)
 	require.NoError(t, err)
-	require.Equal(t, 3, dry.Updated)
+	require.Equal(t, 1, dry.Updated, "only H0001's review date differs")
+	require.Equal(t, 2, dry.Unchanged)
 	h, err := b.svc.Household(ctx, "H0001")
 	require.NoError(t, err)
 	require.Equal(t, "2026-03-16", h.NextReviewOn)
 
 	res = b.importCSV(t, strings.Replace(csvRows(3), "2026-03-16", "2026-04-01", 1))
 	require.Equal(t, 0, res.Inserted)
-	require.Equal(t, 3, res.Updated)
+	require.Equal(t, 1, res.Updated)
 	h, err = b.svc.Household(ctx, "H0001")
 	require.NoError(t, err)
 	require.Equal(t, "2026-04-01", h.NextReviewOn)
@@ -225,10 +226,16 @@ func TestBindingCodes(t *testing.T) {
 	_, err = b.svc.Bind(ctx, codes[0].Code, 2)
 	require.ErrorIs(t, err, outreach.ErrCodeUsed)
 
-	// A newer code replaces an older one; an expired code is refused.
-	old, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "my_bot", time.Hour)
+	// Asking again gives the same code while it is unused; a rotated code
+	// replaces an older one; an expired code is refused.
+	old, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "my_bot", 0)
 	require.NoError(t, err)
-	fresh, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "my_bot", time.Nanosecond)
+	require.Nil(t, old[0].ExpiresAt, "valid until used or rotated")
+	same, err := b.svc.IssueCodes(ctx, []string{"H0002"}, "", time.Hour)
+	require.NoError(t, err)
+	require.Equal(t, old[0].Code, same[0].Code)
+	require.Empty(t, same[0].Link, "no bot name, no link")
+	fresh, err := b.svc.RotateCodes(ctx, []string{"H0002"}, "my_bot", time.Nanosecond)
 	require.NoError(t, err)
 	_, err = b.svc.Bind(ctx, old[0].Code, 3)
 	require.ErrorIs(t, err, outreach.ErrCodeInvalid)

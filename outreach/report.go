@@ -228,6 +228,15 @@ func (s *Service) FollowUps(ctx context.Context) ([]FollowUp, error) {
 		WHERE h.opted_out_at IS NULL AND (h.unreachable_at IS NOT NULL OR (h.chat_id IS NULL AND EXISTS (
 			SELECT 1 FROM outreach_deliveries d WHERE d.household_id = h.household_id AND d.status = 'unreachable')))
 		UNION ALL
+		-- Bound since, but a reminder from before the binding was past its
+		-- date by then and was never sent (Bind queues the current ones).
+		SELECT h.household_id, h.name_masked, h.phone_masked, h.region, 'unreachable',
+			d.kind || ' 提醒在绑定前未送达', min(d.created_at)
+		FROM outreach_deliveries d JOIN outreach_households h USING (household_id)
+		WHERE d.status = 'unreachable' AND d.campaign_id IS NULL AND h.chat_id IS NOT NULL
+		  AND h.unreachable_at IS NULL AND h.opted_out_at IS NULL
+		GROUP BY h.household_id, h.name_masked, h.phone_masked, h.region, d.kind
+		UNION ALL
 		SELECT h.household_id, h.name_masked, h.phone_masked, h.region, 'failed', d.kind || '：' || d.reason, d.updated_at
 		FROM outreach_deliveries d JOIN outreach_households h USING (household_id)
 		WHERE d.status = 'failed'

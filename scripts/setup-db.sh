@@ -13,9 +13,18 @@ PGV_VERSION_WANTED="0.8"
 say() { printf 'setup-db: %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# The maintenance-database URL of the same server, to create the database.
-admin_url() { printf '%s' "$URL" | sed -E 's#/([^/?]*)(\?|$)#/postgres\2#'; }
-db_name() { printf '%s' "$URL" | sed -E 's#^.*/([^/?]+)(\?.*)?$#\1#'; }
+# What the URL names is asked of a small Go helper that parses it as pgx and
+# libpq do: a socket-style URL (postgres://postgres@/NAME?host=/run/...) has
+# slashes in its query, which pattern matching took for the database name.
+helper_dir=$(mktemp -d)
+trap 'rm -rf "$helper_dir"' EXIT
+(cd "$(dirname "$0")/.." && go build -o "$helper_dir/dburl" ./scripts/dburl) \
+  || { say "cannot build scripts/dburl (is Go installed?)"; exit 1; }
+dburl() { "$helper_dir/dburl" "$@"; }
+dburl database "$URL" >/dev/null || exit 2
+ADMIN_URL=$(dburl admin "$URL")
+admin_url() { printf '%s' "$ADMIN_URL"; }
+db_name() { dburl database "$URL"; }
 
 apt_updated=0
 apt_install() {
@@ -29,8 +38,7 @@ local_server() {
   # A DATABASE_URL naming another host is someone else's server: we do not
   # install anything for it.
   [ -z "${DATABASE_URL:-}" ] && return 0
-  case "$URL" in *@127.0.0.1*|*@localhost*|*@/*|*host=/*) return 0;; esac
-  return 1
+  dburl local "$URL"
 }
 
 if local_server; then
@@ -71,7 +79,7 @@ SRC
       as_root apt-get update -qq
     fi
     work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
+    trap 'rm -rf "$work" "$helper_dir"' EXIT
     (cd "$work" && apt-get source -qq pgvector >/dev/null 2>&1)
     dir=$(find "$work" -maxdepth 1 -type d -name 'pgvector-*' | head -1)
     [ -n "$dir" ] || { say "could not fetch pgvector's source package"; exit 1; }
@@ -81,13 +89,15 @@ SRC
 fi
 
 if ! can_connect; then
-  say "cannot connect to $(admin_url | sed -E 's#//[^@]*@#//…@#')"
+  # Not the URL itself: it may hold a password.
+  say "cannot connect to the server of DATABASE_URL (database postgres of the server holding $(db_name))"
   exit 1
 fi
 name=$(db_name)
-if [ "$(psql "$(admin_url)" -Atqc "select count(*) from pg_database where datname='$name'")" != "1" ]; then
+# The name goes in as a psql variable, quoted by psql itself (:'v', :"v").
+if [ "$(psql "$(admin_url)" -Atq -v name="$name" <<<"select count(*) from pg_database where datname = :'name'")" != "1" ]; then
   say "creating database $name"
-  psql "$(admin_url)" -qc "create database \"$name\"" >/dev/null
+  psql "$(admin_url)" -q -v name="$name" <<<'create database :"name"' >/dev/null
 fi
-psql "$URL" -qc 'create extension if not exists vector' >/dev/null
+PGOPTIONS='-c client_min_messages=warning' psql "$URL" -qc 'create extension if not exists vector' >/dev/null
 say "ready: $(psql "$URL" -Atqc "select 'PostgreSQL ' || current_setting('server_version') || ', pgvector ' || extversion from pg_extension where extname='vector'")"

@@ -154,7 +154,12 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	runCtx, stop := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
 	go func() { runDone <- tb.Run(runCtx) }()
-	defer func() { stop(); <-runDone }()
+	defer func() {
+		stop()
+		if err := <-runDone; err != nil && !errors.Is(err, context.Canceled) {
+			env.Log.Warn("bench bot: telegram stand-in", "err", err)
+		}
+	}()
 
 	// Warm up: one conversation, so connections and caches are ready.
 	warm := &benchResident{srv: srv, chat: 1}

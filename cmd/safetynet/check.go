@@ -19,10 +19,12 @@ func init() {
 // runCheck reads one household (a file, or standard input for "-"), runs
 // the pre-check and prints the result: JSON with --json, else a report in
 // Chinese. Nothing reaches standard output unless the input was valid.
-func runCheck(_ context.Context, env *Env, args []string) error {
+func runCheck(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	date := fs.String("date", "", "use the bureau's region profiles in force on this day, YYYY-MM-DD, from the database "+
+		"(default: the bundled profiles, no database)")
 	flags, rest := flagArgs(args, map[string]bool{"json": true})
 	if err := fs.Parse(flags); err != nil {
 		return badInput("%v", err)
@@ -42,7 +44,21 @@ func runCheck(_ context.Context, env *Env, args []string) error {
 		defer f.Close()
 		in, name = f, rest[0]
 	}
-	h, err := eligibility.Decode(io.LimitReader(in, 1<<20))
+	set := eligibility.BundledRegions()
+	if *date != "" {
+		day, err := eligibility.DayAsked(*date, env.Cfg.TZ)
+		if err != nil {
+			return badInput("--%v", err)
+		}
+		pool, err := env.DB(ctx)
+		if err != nil {
+			return err
+		}
+		if set, err = eligibility.NewStore(pool).InForce(ctx, day); err != nil {
+			return err
+		}
+	}
+	h, err := eligibility.DecodeIn(io.LimitReader(in, 1<<20), set)
 	if err != nil {
 		var ie *eligibility.InputError
 		if errors.As(err, &ie) {

@@ -27,6 +27,9 @@ type command struct {
 	name  string
 	usage string // one line for the help listing
 	run   func(ctx context.Context, env *Env, args []string) error
+	// personalData marks commands that store or read ID numbers and phones:
+	// on a local set-up they get the development data key when none is set.
+	personalData bool
 }
 
 var commands = map[string]command{}
@@ -107,6 +110,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "safetynet: %v\n", err)
 		return 2
+	}
+	if cmd.personalData && len(cfg.DataKey) == 0 && !cfg.Production() {
+		dir, _ := os.UserConfigDir()
+		created, err := cfg.EnsureDataKey(dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "safetynet: %v\n", err)
+			return 1
+		}
+		if created {
+			fmt.Fprintf(stderr, "safetynet: SAFETYNET_DATA_KEY is not set: made a development data key in %s (0600), used from now on; "+
+				"set SAFETYNET_DATA_KEY in production\n", cfg.DataKeyFile)
+		}
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Cfg: cfg, Log: logger}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/safetynet/safetynet/internal/db"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 func init() {
@@ -20,6 +21,10 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if err := db.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	// The bundled region profiles are the seed of the bureau's own.
+	if err := eligibility.NewStore(pool).Seed(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, "migrations applied")

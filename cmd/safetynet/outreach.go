@@ -16,19 +16,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
 	"github.com/safetynet/safetynet/outreach/tgsend"
 )
 
 func init() {
-	register(command{name: "outreach", usage: "households, binding codes, reminders, campaigns, dispatch, report (outreach help)", run: runOutreach})
+	register(command{name: "outreach", usage: "households, binding codes, reminders, campaigns, dispatch, report (outreach help)", run: runOutreach, personalData: true})
 }
 
 const outreachUsage = `usage: safetynet outreach COMMAND [flags]
 
   import FILE.csv [--dry-run]              enrol or update households (all rows or none)
-  codes [--household ID]... [--bot NAME] [--ttl 720h]
-                                           print household_id,code,link binding codes
+  codes [--household ID]... [--rotate] [--bot NAME] [--ttl 720h]
+                                           print household_id,code,link binding codes; the
+                                           same codes until used or rotated; the bot name
+                                           comes from TELEGRAM_BOT_TOKEN (getMe) when set
   remind --date YYYY-MM-DD [--dry-run]     derive and queue the reminders due that day
   campaign create|preview|list|show|test|start|pause|resume|cancel ...
                                            bureau campaigns (outreach campaign help)
@@ -104,6 +107,9 @@ func newOutreach(ctx context.Context, env *Env, cfg outreach.Config) (*outreach.
 	}
 	cfg.DataKey, cfg.TZ, cfg.Hotline, cfg.Rate = env.Cfg.DataKey, env.Cfg.TZ, env.Cfg.Hotline, env.Cfg.OutreachRate
 	cfg.Logger = env.Log
+	if cfg.Regions == nil {
+		cfg.Regions = eligibility.NewStore(pool) // the bureau's regions, not only the bundled
+	}
 	if cfg.Sender == nil && env.Cfg.TelegramToken != "" {
 		snd, err := tgsend.New(env.Cfg.TelegramToken, env.Cfg.TelegramAPIURL)
 		if err != nil {
@@ -169,7 +175,7 @@ func runOutreachImport(ctx context.Context, env *Env, args []string) error {
 	if res.DryRun {
 		verb = "would import (dry run, nothing stored)"
 	}
-	fmt.Fprintf(env.Stdout, "%s %d households: %d new, %d updated\n", verb, res.Rows, res.Inserted, res.Updated)
+	fmt.Fprintf(env.Stdout, "%s %d households: %d new, %d changed, %d unchanged\n", verb, res.Rows, res.Inserted, res.Updated, res.Unchanged)
 	return nil
 }
 
@@ -182,11 +188,15 @@ func runOutreachCodes(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("outreach codes", env)
 	var ids multiFlag
 	fs.Var(&ids, "household", "household id (repeat; default all households not yet bound)")
-	botName := fs.String("bot", "", "bot username for the links (default: asked from Telegram with getMe)")
-	ttl := fs.Duration("ttl", outreach.DefaultCodeTTL, "how long codes stay valid")
-	rest, err := parseFlags(fs, args)
+	rotate := fs.Bool("rotate", false, "revoke the households' unused codes and issue new ones (a lost or misdirected letter)")
+	botName := fs.String("bot", "", "bot username for the links (default: asked from Telegram with getMe when TELEGRAM_BOT_TOKEN is set)")
+	ttl := fs.Duration("ttl", 0, "how long new codes stay valid (default: until used or rotated)")
+	rest, err := parseFlags(fs, args, "rotate")
 	if err != nil {
 		return err
+	}
+	if *ttl < 0 {
+		return badInput("--ttl: %v is negative", *ttl)
 	}
 	ids = append(ids, rest...)
 	svc, err := newOutreach(ctx, env, outreach.Config{})
@@ -194,21 +204,25 @@ func runOutreachCodes(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	name := strings.TrimPrefix(*botName, "@")
-	if name == "" {
-		if env.Cfg.TelegramToken == "" {
-			return badInput("--bot: give the bot's username (or set TELEGRAM_BOT_TOKEN to ask Telegram)")
-		}
+	if name == "" && env.Cfg.TelegramToken != "" {
 		snd, err := tgsend.New(env.Cfg.TelegramToken, env.Cfg.TelegramAPIURL)
 		if err != nil {
 			return err
 		}
 		if name, err = snd.Username(ctx); err != nil {
-			return err
+			return fmt.Errorf("ask Telegram for the bot's name (getMe): %w", err)
 		}
 	}
-	codes, err := svc.IssueCodes(ctx, ids, name, *ttl)
+	if name == "" {
+		fmt.Fprintln(env.Stderr, "outreach codes: no bot name (--bot, or TELEGRAM_BOT_TOKEN to ask Telegram): links left empty; residents send /start CODE")
+	}
+	issue := svc.IssueCodes
+	if *rotate {
+		issue = svc.RotateCodes
+	}
+	codes, err := issue(ctx, ids, name, *ttl)
 	if err != nil {
-		return err
+		return err // outreachErr makes an unknown household and a missing key bad input
 	}
 	w := csv.NewWriter(env.Stdout)
 	_ = w.Write([]string{"household_id", "code", "link"})

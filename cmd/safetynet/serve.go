@@ -14,10 +14,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/safetynet/safetynet/internal/db"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 func init() {
-	register(command{name: "serve", usage: "web chat, staff console, JSON API, Telegram bot, outreach dispatcher", run: runServe})
+	register(command{name: "serve", usage: "web chat, staff console, JSON API, Telegram bot, outreach dispatcher", run: runServe, personalData: true})
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -27,12 +28,26 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return badInput("%v", err)
 	}
+	switch {
+	case len(env.Cfg.DataKey) == 0:
+		// Only production gets here without a key (main makes a development
+		// one otherwise): refuse rather than run a console that cannot show
+		// or look up a single household.
+		_, err := env.Cfg.EnsureDataKey("")
+		return badInput("%v", err)
+	case env.Cfg.DataKeyFile != "":
+		env.Log.Warn("SAFETYNET_DATA_KEY is not set: using the development data key; set SAFETYNET_DATA_KEY in production",
+			"file", env.Cfg.DataKeyFile)
+	}
 	pool, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
 	// Several servers may start together; migrations take an advisory lock.
 	if err := db.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	if err := eligibility.NewStore(pool).Seed(ctx); err != nil {
 		return err
 	}
 

@@ -28,12 +28,17 @@ type serveParts struct {
 
 func (p *serveParts) wire(ctx context.Context) error {
 	env := p.env
-	// The pre-check needs no database: the same engine as `safetynet check`.
-	p.mux.Handle("POST /api/check", eligibility.Handler(env.Cfg.Hotline))
+	// The pre-check engine is the one of `safetynet check`; the region
+	// profiles are the bureau's, as in force on the day asked.
+	regions := eligibility.NewStore(p.pool)
+	p.mux.Handle("POST /api/check", eligibility.StoreHandler(env.Cfg.Hotline, regions, env.Cfg.TZ))
 
 	// The word segmenter loads its dictionary once (a few seconds); do it
-	// now rather than in the first resident's wait.
-	knowledge.Warm()
+	// now rather than in the first resident's wait. A failure here shows
+	// again, with its cause, on the first question.
+	if err := knowledge.Warm(); err != nil {
+		env.Log.Warn("word segmenter", "err", err)
+	}
 	kb, err := newKnowledge(ctx, env)
 	if err != nil {
 		return err
@@ -61,7 +66,8 @@ func (p *serveParts) wire(ctx context.Context) error {
 	con, err := console.New(console.Deps{
 		Pool: p.pool, Log: env.Log, Switches: switches.New(p.pool),
 		Knowledge:   console.KnowledgeOf(kb),
-		Eligibility: console.EligibilityOf(env.Cfg.Hotline),
+		Eligibility: console.EligibilityFrom(env.Cfg.Hotline, regions, env.Cfg.TZ),
+		Regions:     regions,
 		Handoffs:    console.HandoffsOf(res.Desk),
 		Questions:   console.QuestionsOf(res.Questions, env.Cfg.TZ),
 		Households:  outView,

@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"github.com/safetynet/safetynet/console"
 )
@@ -19,16 +19,36 @@ func init() {
 	register(command{name: "user", usage: "staff accounts of the console: user add --name N --role admin|bureau|hotline (password on stdin)", run: runUser})
 }
 
+const userUsage = `usage: safetynet user add --name NAME --role admin|bureau|hotline
+
+Adds a staff account of the console. The password is read from standard
+input: typed twice without echo on a terminal, else the first line
+(echo "$PASSWORD" | safetynet user add ...). At least 10 characters.
+`
+
 func runUser(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(env.Stderr, userUsage)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprint(env.Stderr, userUsage)
 		return badInput("usage: safetynet user add --name NAME --role admin|bureau|hotline (the password is read from standard input)")
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, userUsage)
+		fmt.Fprintln(env.Stderr)
+		fs.PrintDefaults()
+	}
 	name := fs.String("name", "", "the staff member's sign-in name")
 	roleFlag := fs.String("role", "", "admin, bureau or hotline")
 	flags, rest := flagArgs(args[1:], nil)
 	if err := fs.Parse(flags); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // asked for: the usage is printed, nothing is wrong
+		}
 		return badInput("%v", err)
 	}
 	if len(rest) > 0 {
@@ -62,38 +82,35 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 
 // readPassword takes the password from standard input: prompted for twice
 // with echo off on a terminal, else the first line (for scripts).
+// golang.org/x/term, not raw ioctls, so the binary builds on macOS too.
 func readPassword(env *Env) (string, error) {
-	if f, ok := env.Stdin.(*os.File); ok {
-		if old, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
-			quiet := *old
-			quiet.Lflag &^= unix.ECHO
-			if err := unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, &quiet); err == nil {
-				defer unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, old) //nolint:errcheck
-			}
-			r := bufio.NewReader(f)
-			fmt.Fprint(env.Stderr, "password: ")
-			p1, err := readLine(r)
+	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		ask := func(prompt string) (string, error) {
+			fmt.Fprint(env.Stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
 			fmt.Fprintln(env.Stderr)
 			if err != nil {
-				return "", err
+				return "", fmt.Errorf("read password: %w", err)
 			}
-			fmt.Fprint(env.Stderr, "again: ")
-			p2, err := readLine(r)
-			fmt.Fprintln(env.Stderr)
-			if err != nil {
-				return "", err
+			if len(b) == 0 {
+				return "", badInput("password: none given")
 			}
-			if p1 != p2 {
-				return "", badInput("password: the two entries differ")
-			}
-			return p1, nil
+			return string(b), nil
 		}
+		p1, err := ask("password: ")
+		if err != nil {
+			return "", err
+		}
+		p2, err := ask("again: ")
+		if err != nil {
+			return "", err
+		}
+		if p1 != p2 {
+			return "", badInput("password: the two entries differ")
+		}
+		return p1, nil
 	}
-	p, err := readLine(bufio.NewReader(env.Stdin))
-	if err != nil {
-		return "", err
-	}
-	return p, nil
+	return readLine(bufio.NewReader(env.Stdin))
 }
 
 func readLine(r *bufio.Reader) (string, error) {

@@ -29,6 +29,9 @@ func TestUserAdd(t *testing.T) {
 		{[]string{"user", "add", "--name", "y", "--role", "hotline"}, "short\n", 2, "password"},
 		{[]string{"user", "add", "--name", "z", "--role", "bureau"}, "", 2, "password"},
 		{[]string{"user", "remove"}, "", 2, "usage"},
+		{[]string{"user", "add", "--help"}, "", 0, "password is read from standard"},
+		{[]string{"user", "add", "-h"}, "", 0, "standard\ninput"},
+		{[]string{"user", "--help"}, "", 0, "--name NAME --role"},
 	}
 	for _, tc := range cases {
 		var out, errb bytes.Buffer

@@ -22,7 +22,12 @@ type Config struct {
 	DatabaseURL string
 	// DataKey encrypts ID numbers and phones; nil until set. Code that stores
 	// personal data must refuse to run without it.
-	DataKey  []byte
+	DataKey []byte
+	// DataKeyFile is the development key file DataKey came from, "" when it
+	// came from SAFETYNET_DATA_KEY.
+	DataKeyFile string
+	// Env is SAFETYNET_ENV: "production" forbids development conveniences.
+	Env      string
 	Hotline  string
 	TZ       *time.Location
 	LogLevel slog.Level
@@ -80,8 +85,9 @@ func fromLookup(lookup func(string) (string, bool)) (Config, error) {
 
 	c.DatabaseURL = str("DATABASE_URL", DefaultDatabaseURL)
 	key := str("SAFETYNET_DATA_KEY", "")
-	c.Hotline = str("SAFETYNET_HOTLINE", "12345")
-	tz := str("SAFETYNET_TZ", "Asia/Shanghai")
+	c.Env = str("SAFETYNET_ENV", "")
+	c.Hotline = str("SAFETYNET_HOTLINE", DefaultHotline)
+	tz := str("SAFETYNET_TZ", DefaultTZName)
 	level := str("SAFETYNET_LOG_LEVEL", "info")
 	c.TelegramToken = str("TELEGRAM_BOT_TOKEN", "")
 	c.TelegramAPIURL = str("TELEGRAM_API_URL", "")
@@ -97,6 +103,9 @@ func fromLookup(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, err
 	}
 
+	if c.Env != "" && c.Env != "production" && c.Env != "development" {
+		return Config{}, fmt.Errorf("SAFETYNET_ENV: %q is not production or development", c.Env)
+	}
 	if key != "" {
 		c.DataKey, err = base64.StdEncoding.DecodeString(key)
 		if err != nil || len(c.DataKey) != 32 {

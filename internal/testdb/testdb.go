@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -23,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/safetynet/safetynet/internal/db"
+	"github.com/safetynet/safetynet/internal/dburl"
 	"github.com/safetynet/safetynet/migrations"
 )
 
@@ -36,9 +36,8 @@ func ServerURL() string {
 		return u
 	}
 	if u := os.Getenv("DATABASE_URL"); u != "" {
-		if p, err := url.Parse(u); err == nil {
-			p.Path = "/postgres"
-			return p.String()
+		if admin, err := dburl.WithDatabase(u, "postgres"); err == nil {
+			return admin
 		}
 	}
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -46,12 +45,11 @@ func ServerURL() string {
 
 // URL returns the URL of database name on the test server.
 func URL(name string) string {
-	p, err := url.Parse(ServerURL())
+	u, err := dburl.WithDatabase(ServerURL(), name)
 	if err != nil {
 		return ServerURL()
 	}
-	p.Path = "/" + name
-	return p.String()
+	return u
 }
 
 // New creates a fresh migrated database for the test, returns a pool on it

@@ -13,6 +13,22 @@ import (
 // ErrNotAmount is returned for text that is not a money amount.
 var ErrNotAmount = errors.New("not an amount")
 
+// VagueAmountError is a rough figure — "三百多", "一千来块" — that lies
+// somewhere between Low and High: the wizard asks for a figure in that
+// range instead of guessing one.
+type VagueAmountError struct {
+	Input     string
+	Low, High float64
+}
+
+func (e *VagueAmountError) Error() string {
+	return fmt.Sprintf("amount %q: a rough figure between %g and %g", e.Input, e.Low, e.High)
+}
+
+// Is makes a vague amount also ErrNotAmount, for callers that only ask
+// whether the answer was usable.
+func (e *VagueAmountError) Is(target error) bool { return target == ErrNotAmount }
+
 // ErrNotAge is returned for text that is not an age.
 var ErrNotAge = errors.New("not an age")
 
@@ -26,16 +42,25 @@ var zeroWords = map[string]bool{
 
 // Filler people wrap amounts in: "每月1500元左右".
 var (
-	amountPrefixes = []string{"每个月", "一个月", "每月", "月收入", "收入", "大概", "大约", "差不多", "约", "月"}
-	amountSuffixes = []string{"人民币", "块钱", "元钱", "左右", "一个月", "每个月", "每月", "/月", "元", "块", "圆"}
-	thousandsRE    = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d+)?$`)
+	amountPrefixes = []string{"每个月", "一个月", "每月", "月收入", "收入", "大概", "大约", "差不多", "约", "月",
+		"有", "是", "挣", "赚", "能拿", "拿"}
+	amountSuffixes = []string{"人民币", "块钱", "元钱", "左右", "一个月", "每个月", "每月", "/月", "元", "块", "圆",
+		"钱", "的样子", "上下", "的", "吧"}
+	// yearWords say an amount is for a year; the wizard wants it a month.
+	yearWords = []string{"一年到头", "每一年", "一年下来", "每年", "一年", "全年", "年收入", "/年", "一年的"}
+	// vagueSuffixes make a figure rough: 三百多, 一千来块, 两千余元.
+	vagueSuffixes = []string{"多", "来", "余", "出头"}
+	thousandsRE   = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d+)?$`)
 )
 
-// ParseAmount reads a money amount in yuan as residents type it: "1500",
-// "1,500", "1500元", "一千五", "1.5千", "1.5万", "两千", "三百五十",
-// "一千零五十", "1500块", "每月1500", "１５００", "没有" (0). Anything it
-// cannot read with certainty — "很多", "-5", "1500 2000" — is an error, so
-// the wizard asks again rather than guessing.
+// ParseAmount reads a money amount a month in yuan as residents type it:
+// "1500", "1,500", "1500元", "一千五", "一千二", "1.5千", "1.2万", "两千",
+// "一百五十元", "两千五百块", "一千零五十", "每月1500", "１５００",
+// "没有" (0). An amount for a year ("每年4500", "4500元一年") is turned into
+// a month's. A rough figure ("三百多") is a *VagueAmountError carrying its
+// range, so the wizard asks for a figure in it; anything else it cannot
+// read with certainty — "很多", "-5", "1500 2000" — is ErrNotAmount, so the
+// wizard asks again rather than guessing.
 func ParseAmount(s string) (float64, error) {
 	t := normalize(s)
 	if t == "" {
@@ -44,12 +69,32 @@ func ParseAmount(s string) (float64, error) {
 	if zeroWords[t] {
 		return 0, nil
 	}
+	yearly := false
+	for _, w := range yearWords {
+		if strings.Contains(t, w) && t != w {
+			t, yearly = strings.TrimSpace(strings.Replace(t, w, "", 1)), true
+			break
+		}
+	}
 	t = trimAffixes(t, amountPrefixes, amountSuffixes)
 	if zeroWords[t] {
 		return 0, nil
 	}
 	if thousandsRE.MatchString(t) {
 		t = strings.ReplaceAll(t, ",", "")
+	}
+	for _, v := range vagueSuffixes {
+		if base, ok := strings.CutSuffix(t, v); ok && base != "" {
+			low, err := parseNumber(trimAffixes(base, nil, amountSuffixes))
+			if err != nil || low <= 0 {
+				return 0, fmt.Errorf("amount %q: %w", s, ErrNotAmount)
+			}
+			high := low + roughStep(base, low)
+			if yearly {
+				low, high = math.Round(low/12), math.Round(high/12)
+			}
+			return 0, &VagueAmountError{Input: strings.TrimSpace(s), Low: low, High: high}
+		}
 	}
 	v, err := parseNumber(t)
 	if err != nil {
@@ -58,7 +103,24 @@ func ParseAmount(s string) (float64, error) {
 	if v > maxMoney {
 		return 0, fmt.Errorf("amount %q: too large: %w", s, ErrNotAmount)
 	}
+	if yearly {
+		v /= 12
+	}
 	return math.Round(v*100) / 100, nil
+}
+
+// roughStep is how far "N多" may reach above N: one unit of its last
+// place — 三百多 is below 400, 一千多 below 2000, 1500多 below 1600.
+func roughStep(base string, v float64) float64 {
+	rs := []rune(base)
+	if u, ok := cnUnits[rs[len(rs)-1]]; ok {
+		return u
+	}
+	step := 1.0
+	for n := int64(v); n > 0 && n%10 == 0; n /= 10 {
+		step *= 10
+	}
+	return step
 }
 
 // ParseAge reads an age in whole years: "70", "70岁", "七十", "七十岁",

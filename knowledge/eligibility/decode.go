@@ -46,12 +46,16 @@ func inputErr(field, format string, args ...any) *InputError {
 // Decode reads one household JSON document strictly: every field is
 // checked against household.schema.json, nothing unknown is accepted and
 // nothing is guessed. Errors are *InputError.
-func Decode(r io.Reader) (Household, error) {
+func Decode(r io.Reader) (Household, error) { return DecodeIn(r, BundledRegions()) }
+
+// DecodeIn is Decode resolving region ids against set: the bureau's
+// profiles in force on the day asked (Store.InForce).
+func DecodeIn(r io.Reader, set RegionSet) (Household, error) {
 	raw, err := readJSON(r, "")
 	if err != nil {
 		return Household{}, err
 	}
-	return decodeHousehold(raw)
+	return decodeHousehold(raw, set)
 }
 
 // DecodeBytes is Decode on a byte slice.
@@ -206,7 +210,7 @@ var householdFields = []string{"region", "area", "members", "monthly_rigid_expen
 var memberFields = []string{"relation", "age", "monthly_income", "employed", "labor_capacity",
 	"disability", "serious_illness", "student", "caregiving", "supporters"}
 
-func decodeHousehold(raw any) (Household, error) {
+func decodeHousehold(raw any, set RegionSet) (Household, error) {
 	var h Household
 	m, err := object(raw, "", householdFields...)
 	if err != nil {
@@ -220,7 +224,7 @@ func decodeHousehold(raw any) (Household, error) {
 			return h, inputErr(k, "缺少必填字段")
 		}
 	}
-	if h.Region, err = resolveRegion(m["region"], "region"); err != nil {
+	if h.Region, err = resolveRegion(m["region"], "region", set); err != nil {
 		return h, err
 	}
 	area, err := enum(m["area"], "area", string(Urban), string(Rural))

@@ -3,7 +3,11 @@ package eligibility
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"strconv"
+	"strings"
+
+	"github.com/safetynet/safetynet/internal/config"
 )
 
 // Program names a kind of assistance.
@@ -31,10 +35,67 @@ const (
 	Refer       Verdict = "refer" // a person must look at it; figures alone cannot say
 )
 
-// Citation points at the policy text behind a rule.
+// Citation points at the policy text behind a rule. Doc is the corpus file
+// (for tests and tools); people and the JSON see the document's Title.
 type Citation struct {
-	Doc     string `json:"doc"`
-	Section string `json:"section"`
+	Doc     string
+	Section string
+	Title   string
+	// Borrowed: the document is another region's, cited because the
+	// household's own region has none on this point (its profile marks the
+	// value an example). The resident and staff are told so.
+	Borrowed bool
+}
+
+// MarshalJSON writes the document by title, never by file name, and always
+// says whether it is borrowed.
+func (c Citation) MarshalJSON() ([]byte, error) {
+	title := c.Title
+	if title == "" {
+		title = DocTitle(c.Doc)
+	}
+	return json.Marshal(struct {
+		Doc      string `json:"doc"`
+		Section  string `json:"section"`
+		Borrowed bool   `json:"borrowed"`
+	}{title, c.Section, c.Borrowed})
+}
+
+// docRegion is the region family each corpus document belongs to (the
+// part of a region id before its year): 刚察县 is in Qinghai.
+var docRegion = map[string]string{
+	docQinghai:  "qinghai",
+	docGongxian: "gongxian",
+	docGangcha:  "qinghai",
+	docGuizhou:  "guizhou",
+}
+
+// ownDocument tells whether doc belongs to the region of profile p: it is
+// of the same region family, or p cites it as a real (not example) source.
+func ownDocument(p Profile, doc string) bool {
+	family, _, _ := strings.Cut(p.ID, "-")
+	if r, ok := docRegion[doc]; ok && r == family {
+		return true
+	}
+	for _, s := range p.Sources {
+		if !s.Example && s.Doc == doc {
+			return true
+		}
+	}
+	return false
+}
+
+// localise titles each citation, marks those from other regions'
+// documents as borrowed and puts the region's own first.
+func localise(list []Citation, p Profile) []Citation {
+	out := make([]Citation, 0, len(list))
+	for _, c := range list {
+		c.Title = DocTitle(c.Doc)
+		c.Borrowed = !ownDocument(p, c.Doc)
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return !out[i].Borrowed && out[j].Borrowed })
+	return out
 }
 
 // ProgramResult is the verdict for one program with what it rests on.
@@ -101,7 +162,9 @@ type Result struct {
 	CountedIncome   []float64       `json:"counted_income"` // per member, after imputation
 	Programs        []ProgramResult `json:"programs"`
 	NextSteps       []string        `json:"next_steps"`
-	Disclaimer      string          `json:"disclaimer"`
+	// Bring lists the papers to bring, one an item (also said in a step).
+	Bring      []string `json:"bring,omitempty"`
+	Disclaimer string   `json:"disclaimer"`
 }
 
 // Program returns the result for p; every Result has all of them.
@@ -115,7 +178,7 @@ func (r Result) Program(p Program) ProgramResult {
 }
 
 // DefaultHotline is used when none is configured.
-const DefaultHotline = "12345"
+const DefaultHotline = config.DefaultHotline
 
 // Corpus documents the citations point at (file base names).
 const (
@@ -142,17 +205,17 @@ func DocTitle(doc string) string {
 }
 
 var (
-	citeIncomeRules   = Citation{docGongxian, "二、(一) 3."}  // deductions, caregivers not imputed, expenditure dibao
-	citeDeductionsGZ  = Citation{docGuizhou, "三、(一) 2."}   // employment costs and illness costs deducted
-	citeEmploymentQH  = Citation{docQinghai, "一、"}         // employment costs deducted; phase-out ≥ 1 year; single-person
-	citeLowIncomeQH   = Citation{docQinghai, "四、"}         // low-income = 2× standard; tekun scope; temporary
-	citePhaseoutGX    = Citation{docGongxian, "二、(一) 1."}  // phase-out 3–12 months up to 2× standard
-	citePhaseoutLong  = Citation{docGongxian, "二、(三) 11."} // phase-out before leaving assistance
-	citeSingleGX      = Citation{docGongxian, "二、(一) 2."}
-	citeGangchaBasic  = Citation{docGangcha, "三、(一) 2."} // low-income severe disability/illness; tekun minors to 18; expenditure households
-	citeTekunGX       = Citation{docGongxian, "二、(一) 4."}
-	citeTemporaryGX   = Citation{docGongxian, "二、(一) 5."}
-	citeTownConfirmGX = Citation{docGongxian, "三、(二)"}
+	citeIncomeRules   = Citation{Doc: docGongxian, Section: "二、(一) 3."}  // deductions, caregivers not imputed, expenditure dibao
+	citeDeductionsGZ  = Citation{Doc: docGuizhou, Section: "三、(一) 2."}   // employment costs and illness costs deducted
+	citeEmploymentQH  = Citation{Doc: docQinghai, Section: "一、"}         // employment costs deducted; phase-out ≥ 1 year; single-person
+	citeLowIncomeQH   = Citation{Doc: docQinghai, Section: "四、"}         // low-income = 2× standard; tekun scope; temporary
+	citePhaseoutGX    = Citation{Doc: docGongxian, Section: "二、(一) 1."}  // phase-out 3–12 months up to 2× standard
+	citePhaseoutLong  = Citation{Doc: docGongxian, Section: "二、(三) 11."} // phase-out before leaving assistance
+	citeSingleGX      = Citation{Doc: docGongxian, Section: "二、(一) 2."}
+	citeGangchaBasic  = Citation{Doc: docGangcha, Section: "三、(一) 2."} // low-income severe disability/illness; tekun minors to 18; expenditure households
+	citeTekunGX       = Citation{Doc: docGongxian, Section: "二、(一) 4."}
+	citeTemporaryGX   = Citation{Doc: docGongxian, Section: "二、(一) 5."}
+	citeTownConfirmGX = Citation{Doc: docGongxian, Section: "三、(二)"}
 )
 
 // Check runs every program's rule on a valid household. hotline is where
@@ -194,7 +257,10 @@ func Check(h Household, hotline string) Result {
 	dibao := c.dibao()
 	exp := c.expenditure()
 	res.Programs = []ProgramResult{dibao, exp, c.phaseout(), c.single(), c.tekun(), c.lowIncome(), c.temporary()}
-	res.NextSteps = nextSteps(h, res, hotline)
+	for i := range res.Programs {
+		res.Programs[i].Citations = localise(res.Programs[i].Citations, reg)
+	}
+	res.NextSteps, res.Bring = nextSteps(h, res, hotline)
 	res.Disclaimer = disclaimer
 	return res
 }
@@ -230,7 +296,7 @@ func (c checker) standardCitations(extra ...Citation) []Citation {
 	out := append([]Citation{}, extra...)
 	key := "dibao_standard_monthly." + string(c.h.Area)
 	if s, ok := c.h.Region.Sources[key]; ok && !s.Example && s.Doc != "" {
-		out = appendCite(out, Citation{s.Doc, s.Section})
+		out = appendCite(out, Citation{Doc: s.Doc, Section: s.Section})
 	}
 	return out
 }

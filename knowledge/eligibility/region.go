@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Profile holds the parameters of one region. Numbers that differ between
@@ -84,6 +85,9 @@ var regionFiles embed.FS
 type builtin struct {
 	profile Profile
 	raw     map[string]any // parameters as read, for merging overrides
+	// effectiveFrom is the document's "effective_from" (YYYY-MM-DD), ""
+	// when it has none.
+	effectiveFrom string
 }
 
 var builtins = mustLoadRegions(regionFiles)
@@ -109,83 +113,121 @@ func loadRegions(fsys fs.FS) (map[string]builtin, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
-		raw, err := readJSON(bytes.NewReader(b), name)
-		if err != nil {
-			return nil, fmt.Errorf("region file: %w", err)
-		}
-		m, ok := raw.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("region file %s: not an object", name)
-		}
-		var sources map[string]Source
-		if s, ok := m["sources"]; ok {
-			sb, _ := json.Marshal(s)
-			dec := json.NewDecoder(bytes.NewReader(sb))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&sources); err != nil {
-				return nil, fmt.Errorf("region file %s: sources: %w", name, err)
-			}
-			delete(m, "sources")
-		}
-		p, err := profileFrom(m, name)
+		r, err := parseRegion(b, name)
 		if err != nil {
 			return nil, fmt.Errorf("region file: %w", err)
 		}
 		id := strings.TrimSuffix(path.Base(name), ".json")
-		if p.ID != id {
-			return nil, fmt.Errorf("region file %s: id %q must match the file name", name, p.ID)
+		if r.profile.ID != id {
+			return nil, fmt.Errorf("region file %s: id %q must match the file name", name, r.profile.ID)
 		}
-		for _, param := range regionParams {
-			s, ok := sources[param]
-			if !ok || (!s.Example && (s.Doc == "" || s.Section == "")) {
-				return nil, fmt.Errorf("region file %s: sources.%s: need {doc, section} or {example: true}", name, param)
-			}
-		}
-		p.Sources = sources
-		out[id] = builtin{profile: p, raw: m}
+		out[id] = r
 	}
 	return out, nil
 }
 
-// Regions lists the built-in region profiles, sorted by id.
-func Regions() []Profile {
-	out := make([]Profile, 0, len(builtins))
-	for _, b := range builtins {
-		out = append(out, b.profile)
+// parseRegion reads one complete profile document — parameters, "sources"
+// for every parameter, and optionally "effective_from" — as bundled files,
+// `region import` and the console give it. name labels errors.
+func parseRegion(b []byte, name string) (builtin, error) {
+	raw, err := readJSON(bytes.NewReader(b), name)
+	if err != nil {
+		return builtin{}, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return builtin{}, fmt.Errorf("%s: not an object", name)
+	}
+	var sources map[string]Source
+	if s, ok := m["sources"]; ok {
+		sb, _ := json.Marshal(s)
+		dec := json.NewDecoder(bytes.NewReader(sb))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&sources); err != nil {
+			return builtin{}, fmt.Errorf("%s: sources: %w", name, err)
+		}
+		delete(m, "sources")
+	}
+	var from string
+	if v, ok := m["effective_from"]; ok {
+		if from, ok = v.(string); !ok {
+			return builtin{}, fmt.Errorf("%s: effective_from: want a date YYYY-MM-DD", name)
+		}
+		if _, err := time.Parse(time.DateOnly, from); err != nil {
+			return builtin{}, fmt.Errorf("%s: effective_from: %q is not a date YYYY-MM-DD", name, from)
+		}
+		delete(m, "effective_from")
+	}
+	p, err := profileFrom(m, name)
+	if err != nil {
+		return builtin{}, err
+	}
+	if p.ID == "" {
+		return builtin{}, fmt.Errorf("%s: id: a region needs an id", name)
+	}
+	for _, param := range regionParams {
+		s, ok := sources[param]
+		if !ok || (!s.Example && (s.Doc == "" || s.Section == "")) {
+			return builtin{}, fmt.Errorf("%s: sources.%s: need {doc, section} or {example: true}", name, param)
+		}
+	}
+	p.Sources = sources
+	return builtin{profile: p, raw: m, effectiveFrom: from}, nil
+}
+
+// RegionSet is the profiles a pre-check resolves region ids against: the
+// bundled ones, or those a bureau keeps in the database, as in force on a
+// given day (Store.InForce).
+type RegionSet struct{ byID map[string]builtin }
+
+// BundledRegions are the profiles built into the binary, the seed data.
+func BundledRegions() RegionSet { return RegionSet{builtins} }
+
+// IDs lists the set's region ids, sorted.
+func (s RegionSet) IDs() []string {
+	ids := make([]string, 0, len(s.byID))
+	for id := range s.byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Profiles lists the set's profiles, sorted by id.
+func (s RegionSet) Profiles() []Profile {
+	out := make([]Profile, 0, len(s.byID))
+	for _, id := range s.IDs() {
+		out = append(out, s.byID[id].profile)
+	}
 	return out
 }
+
+// Profile returns the profile with this id; the error lists the known ids.
+func (s RegionSet) Profile(id string) (Profile, error) {
+	b, ok := s.byID[id]
+	if !ok {
+		return Profile{}, fmt.Errorf("region %q: %w (known: %s)", id, ErrUnknownRegion, strings.Join(s.IDs(), ", "))
+	}
+	return b.profile, nil
+}
+
+// Regions lists the built-in region profiles, sorted by id.
+func Regions() []Profile { return BundledRegions().Profiles() }
 
 // ErrUnknownRegion is returned by Region for an id with no profile.
 var ErrUnknownRegion = errors.New("unknown region")
 
 // Region returns the built-in profile with this id.
-func Region(id string) (Profile, error) {
-	b, ok := builtins[id]
-	if !ok {
-		return Profile{}, fmt.Errorf("region %q: %w", id, ErrUnknownRegion)
-	}
-	return b.profile, nil
-}
-
-func regionIDs() string {
-	ids := make([]string, 0, len(builtins))
-	for id := range builtins {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return strings.Join(ids, "、")
-}
+func Region(id string) (Profile, error) { return BundledRegions().Profile(id) }
 
 // resolveRegion turns the household's "region" value — an id, a full
 // object, or {"base": id, ...overrides} — into a complete profile.
-func resolveRegion(v any, field string) (Profile, error) {
+func resolveRegion(v any, field string, set RegionSet) (Profile, error) {
 	switch r := v.(type) {
 	case string:
-		p, err := Region(r)
+		p, err := set.Profile(r)
 		if err != nil {
-			return Profile{}, inputErr(field, "未知地区 %q（可用：%s）", r, regionIDs())
+			return Profile{}, inputErr(field, "未知地区 %q（可用：%s）", r, strings.Join(set.IDs(), "、"))
 		}
 		return p, nil
 	case map[string]any:
@@ -200,9 +242,9 @@ func resolveRegion(v any, field string) (Profile, error) {
 			if err != nil {
 				return Profile{}, err
 			}
-			b, ok := builtins[id]
+			b, ok := set.byID[id]
 			if !ok {
-				return Profile{}, inputErr(join(field, "base"), "未知地区 %q（可用：%s）", id, regionIDs())
+				return Profile{}, inputErr(join(field, "base"), "未知地区 %q（可用：%s）", id, strings.Join(set.IDs(), "、"))
 			}
 			base = &b
 			merged = deepCopy(b.raw)

@@ -53,6 +53,7 @@ func TestBuiltinRegions(t *testing.T) {
 
 	_, err = eligibility.Region("atlantis")
 	require.ErrorIs(t, err, eligibility.ErrUnknownRegion)
+	require.ErrorContains(t, err, "guizhou-2020", "the error lists the valid ids")
 }
 
 // TestRegionSourcesAreReal: every parameter of every region names its

@@ -17,11 +17,15 @@ var programNames = map[Program]string{
 	Temporary:        "临时救助",
 }
 
+// bringPrefix opens the next step that lists the papers to bring.
+const bringPrefix = "办理时请带上："
+
 // ProgramName is the program's name in plain Chinese.
 func ProgramName(p Program) string { return programNames[p] }
 
 // nextSteps says what to bring and where to turn, fitted to the household.
-func nextSteps(h Household, r Result, hotline string) []string {
+// It also returns the papers to bring, for Text's one-a-line list.
+func nextSteps(h Household, r Result, hotline string) (steps, bring []string) {
 	docs := []string{"户口簿", "全家人的身份证"}
 	var income, ill, disabled, student, care bool
 	for _, m := range h.Members {
@@ -68,14 +72,15 @@ func nextSteps(h Household, r Result, hotline string) []string {
 	var out []string
 	if any {
 		out = append(out, "请到户口所在地的乡镇人民政府（街道办事处）社会救助窗口申请，也可以请村（居）委会帮忙代办。")
-		out = append(out, "办理时请带上："+strings.Join(docs, "、")+"。")
+		out = append(out, bringPrefix+strings.Join(docs, "、")+"。")
 		out = append(out, "有不清楚的地方，可以拨打 "+hotline+" 咨询，或找村（社区）的社会救助协理员帮忙。")
 	} else {
 		out = append(out, "按您填写的情况，暂时没有测出符合的项目。家里情况有变化（收入减少、有人生病、遇到意外）时，可以随时再测一次。")
 		out = append(out, "遇到突发的难处，可以向乡镇（街道）申请临时救助。")
 		out = append(out, "如果觉得测算和实际不符，可以拨打 "+hotline+"，或找村（社区）的社会救助协理员当面说明情况；工作人员会以入户调查为准。")
+		docs = nil
 	}
-	return out
+	return out, docs
 }
 
 // Text is the result as a readable report in plain Chinese: the same text
@@ -119,7 +124,11 @@ func (r Result) Text() string {
 			if v != NotEligible && len(p.Citations) > 0 {
 				var cs []string
 				for _, c := range p.Citations {
-					cs = append(cs, "《"+DocTitle(c.Doc)+"》"+c.Section)
+					line := "《" + DocTitle(c.Doc) + "》" + c.Section
+					if c.Borrowed {
+						line += "（外地文件，仅作参考，以本地规定为准）"
+					}
+					cs = append(cs, line)
 				}
 				b.WriteString("  依据：" + strings.Join(cs, "；") + "\n")
 			}
@@ -131,8 +140,17 @@ func (r Result) Text() string {
 
 	b.WriteString("\n下一步\n")
 	for _, s := range r.NextSteps {
+		// In a chat the papers to bring read best as a short list, one a
+		// line; the JSON keeps the sentence.
+		if strings.HasPrefix(s, bringPrefix) && len(r.Bring) > 0 {
+			b.WriteString("• " + bringPrefix + "\n")
+			for _, d := range r.Bring {
+				b.WriteString("  - " + d + "\n")
+			}
+			continue
+		}
 		b.WriteString("• " + s + "\n")
 	}
-	b.WriteString("\n提示：" + r.Disclaimer + "\n")
+	b.WriteString("提示：" + r.Disclaimer + "\n")
 	return b.String()
 }

@@ -3,6 +3,7 @@ package eligibility
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -132,7 +133,15 @@ func (w *Wizard) Step(st WizardState, input string) (WizardState, Prompt, *Resul
 	canon, err := q.accept(d, input)
 	if err != nil {
 		p := q.prompt(d)
-		p.Text = q.hint + "\n" + p.Text
+		hint := q.hint
+		var vague *VagueAmountError
+		if errors.As(err, &vague) {
+			// A rough figure is an answer, just not one to compute with:
+			// ask for a figure in its range rather than repeat the hint.
+			hint = fmt.Sprintf("“%s”大约在 %s 到 %s 元之间，请说一个具体的数（比如 %s），说不准就说估计的数。",
+				vague.Input, fmtYuan(vague.Low), fmtYuan(vague.High), fmtYuan(math.Round((vague.Low+vague.High)/2)))
+		}
+		p.Text = hint + "\n" + p.Text
 		return st, p, nil, nil
 	}
 	d.asked[q.key] = true

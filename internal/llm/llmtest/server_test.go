@@ -94,7 +94,7 @@ func TestChatStream(t *testing.T) {
 			}
 			stream, err := client.CreateChatCompletionStream(t.Context(), req)
 			require.NoError(t, err)
-			defer stream.Close()
+			defer func() { _ = stream.Close() }()
 
 			var (
 				text   strings.Builder

@@ -16,6 +16,7 @@ import (
 	"github.com/safetynet/safetynet/internal/fixtures"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/bge/bgetest"
 	"github.com/safetynet/safetynet/outreach"
 	"github.com/safetynet/safetynet/outreach/tgsend"
 	"github.com/safetynet/safetynet/questions"
@@ -63,7 +64,8 @@ func fullStack(t *testing.T, ingest ...string) *stack {
 
 	st := &stack{tg: tg}
 	st.testBundle = setup(t, func(d *console.Deps) {
-		st.know = knowledge.New(d.Pool, knowledge.NewBuiltin(), knowledge.Options{})
+		st.know = knowledge.New(d.Pool, bgetest.New(t), knowledge.Options{})
+		require.NoError(t, st.know.EnsureIndex(ctx))
 		st.desk = handoff.New(d.Pool, handoff.Deliverers{"telegram": telegramDeliverer{snd}})
 		st.questions = questions.New(d.Pool)
 		o, err := outreach.New(d.Pool, outreach.Config{DataKey: testKey, Sender: snd, Rate: 25,

@@ -12,6 +12,7 @@ import (
 	"github.com/safetynet/safetynet/internal/fixtures"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/bge/bgetest"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/questions"
 )
@@ -37,7 +38,8 @@ func newFixture(t *testing.T, tweak ...func(*bot.Config)) *fixture {
 func newBenchFixture(t testing.TB, tweak ...func(*bot.Config)) *fixture {
 	t.Helper()
 	pool := testdb.New(t)
-	kb := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{Hotline: "12345"})
+	kb := knowledge.New(pool, bgetest.New(t), knowledge.Options{Hotline: "12345"})
+	require.NoError(t, kb.EnsureIndex(context.Background()))
 	_, err := kb.Ingest(context.Background(), corpusDir(t))
 	require.NoError(t, err)
 	f := &fixture{pool: pool, kb: kb, desk: handoff.New(pool, nil), log: questions.New(pool)}

@@ -12,6 +12,7 @@ import (
 	"github.com/safetynet/safetynet/internal/llm"
 	"github.com/safetynet/safetynet/internal/llm/llmtest"
 	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/bge/bgetest"
 )
 
 // TestGeneratedAnswerIsSafe: with a model configured, the question reaches
@@ -25,7 +26,7 @@ func TestGeneratedAnswerIsSafe(t *testing.T) {
 	t.Cleanup(srv.Close)
 	f := newFixture(t)
 	gen := llm.New(llm.Config{BaseURL: srv.BaseURL(), APIKey: srv.Key(), ChatModel: "test-chat"})
-	kb := knowledge.New(f.pool, knowledge.NewBuiltin(), knowledge.Options{Hotline: "12345", Generator: gen})
+	kb := knowledge.New(f.pool, bgetest.New(t), knowledge.Options{Hotline: "12345", Generator: gen})
 	cfg := f.cfg
 	cfg.Answerer = kb
 	eng, err := bot.New(cfg)

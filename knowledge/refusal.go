@@ -104,6 +104,12 @@ var offTopics = []string{
 	"婚姻家庭纠纷和离婚诉讼",
 	"邻里纠纷和治安报警",
 	"旅游景点门票和交通出行",
+	"体育比赛和文艺演出",
+	"购物和商品价格",
+	"做饭菜谱和饮食养生",
+	"手机游戏和网络娱乐",
+	"股票基金和投资理财",
+	"天文地理和科学知识",
 }
 
 // offVectors embeds offTopics once per service.
@@ -154,10 +160,12 @@ func cosine(a, b []float32) float64 {
 var (
 	asksAmount = regexp.MustCompile(`多少钱|多少元|几块|多少块|几千|几百|几万|发多少|给多少|补多少|领多少|拿多少|一个月多少|一年多少|每月多少|标准是多少|标准多少`)
 	asksDate   = regexp.MustCompile(`几月几[号日]|哪一?天|几号`)
+	asksClock  = regexp.MustCompile(`几点|什么时辰`)
 	asksSpan   = regexp.MustCompile(`多少天|几天|多长时间|多久|几个月|几年`)
 	// a figure with a unit of money or a multiple of a standard
 	statesAmount = regexp.MustCompile(`[0-9０-９零一二三四五六七八九十百千万两]+(\.[0-9]+)?\s*(元|块|万元|倍|%|％)`)
 	statesDate   = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*月\s*[0-9０-９一二三四五六七八九十]+\s*[日号]`)
+	statesClock  = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*(点|时|:|：)`)
 	statesSpan   = regexp.MustCompile(`[0-9０-９零一二三四五六七八九十两半]+\s*(个)?(工作日|日|天|周|个月|月|年)`)
 )
 
@@ -175,5 +183,6 @@ func lacks(question string, passages []string) bool {
 		}
 		return true
 	}
-	return check(asksAmount, statesAmount) || check(asksDate, statesDate) || check(asksSpan, statesSpan)
+	return check(asksAmount, statesAmount) || check(asksDate, statesDate) || check(asksClock, statesClock) ||
+		check(asksSpan, statesSpan)
 }

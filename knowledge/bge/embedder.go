@@ -16,8 +16,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-
-	ort "github.com/yalue/onnxruntime_go"
 )
 
 // ModelName names the vector space of this embedder. Vectors of different
@@ -39,7 +37,7 @@ var ErrClosed = errors.New("bge embedder is closed")
 // calls queues instead of oversubscribing the cores.
 type Embedder struct {
 	tok  *Tokenizer
-	sess *ort.DynamicAdvancedSession
+	sess session
 	cfg  config
 
 	slots chan struct{} // one token per model run allowed at once
@@ -83,24 +81,6 @@ func WithBatchSize(n int) Option { return func(c *config) { c.batchSize = n } }
 // of the length.
 func WithMaxTokens(n int) Option { return func(c *config) { c.maxTokens = n } }
 
-// ONNX Runtime's environment is one per process in onnxruntime_go: it is
-// set up by the first Open that succeeds and kept for the life of the
-// process, since sessions of other Embedders may still use it.
-var runtimeMu sync.Mutex
-
-func initRuntime(lib string) error {
-	runtimeMu.Lock()
-	defer runtimeMu.Unlock()
-	if ort.IsInitialized() {
-		return nil
-	}
-	ort.SetSharedLibraryPath(lib)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		return fmt.Errorf("load ONNX Runtime %s: %w", lib, err)
-	}
-	return nil
-}
-
 // Open loads ONNX Runtime and the model from dir (see DefaultDir), which
 // takes about a tenth of a second. A file missing from dir gives an error
 // wrapping ErrModelMissing. Close the Embedder when done. Open may be
@@ -127,42 +107,12 @@ func Open(dir string, opts ...Option) (*Embedder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bge: %w", err)
 	}
-	if err := initRuntime(filepath.Join(dir, LibraryFile)); err != nil {
+	sess, err := newSession(filepath.Join(dir, LibraryFile), filepath.Join(dir, ModelFile), cfg)
+	if err != nil {
 		return nil, fmt.Errorf("bge: %w", err)
-	}
-	so, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, fmt.Errorf("bge: session options: %w", err)
-	}
-	defer so.Destroy()
-	if err := sessionOptions(so, cfg); err != nil {
-		return nil, fmt.Errorf("bge: session options: %w", err)
-	}
-	model := filepath.Join(dir, ModelFile)
-	sess, err := ort.NewDynamicAdvancedSession(model,
-		[]string{"input_ids", "attention_mask", "token_type_ids"}, []string{"last_hidden_state"}, so)
-	if err != nil {
-		return nil, fmt.Errorf("bge: load model %s: %w", model, err)
 	}
 	e := &Embedder{tok: tok, sess: sess, cfg: cfg, slots: make(chan struct{}, cfg.parallel)}
 	return e, nil
-}
-
-func sessionOptions(so *ort.SessionOptions, cfg config) error {
-	if err := so.SetIntraOpNumThreads(cfg.threads); err != nil {
-		return err
-	}
-	// Parallelism across runs is ours (the slots); within a run the graph
-	// is a chain, so inter-op threads would only idle.
-	if err := so.SetInterOpNumThreads(1); err != nil {
-		return err
-	}
-	if err := so.SetExecutionMode(ort.ExecutionModeSequential); err != nil {
-		return err
-	}
-	// Idle intra-op threads spin by default, burning a core that other
-	// runs (and other processes on a small machine) could use.
-	return so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0")
 }
 
 // Model implements knowledge.Embedder.
@@ -289,37 +239,13 @@ func (e *Embedder) run(ctx context.Context, rows [][]int64) ([][]float32, error)
 			mask[i*width+j] = 1
 		}
 	}
-	shape := ort.NewShape(int64(n), int64(width))
-	idsT, err := ort.NewTensor(shape, inputIDs)
+	cls, err := e.sess.run(inputIDs, mask, n, width)
 	if err != nil {
-		return nil, fmt.Errorf("input tensor: %w", err)
-	}
-	defer idsT.Destroy()
-	maskT, err := ort.NewTensor(shape, mask)
-	if err != nil {
-		return nil, fmt.Errorf("input tensor: %w", err)
-	}
-	defer maskT.Destroy()
-	// One sentence per row: every token is of segment 0.
-	typesT, err := ort.NewTensor(shape, make([]int64, n*width))
-	if err != nil {
-		return nil, fmt.Errorf("input tensor: %w", err)
-	}
-	defer typesT.Destroy()
-	outT, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), int64(width), Dim))
-	if err != nil {
-		return nil, fmt.Errorf("output tensor: %w", err)
-	}
-	defer outT.Destroy()
-
-	if err := e.sess.Run([]ort.Value{idsT, maskT, typesT}, []ort.Value{outT}); err != nil {
 		return nil, fmt.Errorf("run model on %d texts of up to %d tokens: %w", n, width, err)
 	}
-	hidden := outT.GetData()
 	vecs := make([][]float32, n)
 	for i := range vecs {
-		cls := hidden[i*width*Dim : i*width*Dim+Dim]
-		vecs[i] = normalize(cls)
+		vecs[i] = normalize(cls[i])
 	}
 	return vecs, nil
 }
@@ -351,7 +277,7 @@ func (e *Embedder) Close() error {
 		return nil
 	}
 	e.closed = true
-	if err := e.sess.Destroy(); err != nil {
+	if err := e.sess.destroy(); err != nil {
 		return fmt.Errorf("bge: close: %w", err)
 	}
 	return nil

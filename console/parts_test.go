@@ -272,6 +272,21 @@ func TestCampaignLifecycle(t *testing.T) {
 	// The unreachable ones are on the follow-up list now.
 	_, body = c.get("/console/followups")
 	require.Contains(t, body, "GZ-0002")
+
+	// A household id stored before ids were checked leaves as text, not a formula.
+	_, err = st.pool.Exec(context.Background(), `DO $$
+		DECLARE t text;
+		BEGIN
+			SET LOCAL session_replication_role = replica; -- foreign keys follow by hand below
+			FOR t IN SELECT table_name FROM information_schema.columns
+				WHERE column_name = 'household_id' AND table_schema = 'public' LOOP
+				EXECUTE format('UPDATE %I SET household_id = %L WHERE household_id = %L', t, '=cmd|'' /C calc''!A0', 'GZ-0002');
+			END LOOP;
+		END $$`)
+	require.NoError(t, err)
+	_, body = c.get("/console/followups.csv")
+	require.Contains(t, body, "\n'=cmd|' /C calc'!A0,")
+	require.NotContains(t, body, "\n=cmd")
 }
 
 func TestKnowledgeAndDashboard(t *testing.T) {

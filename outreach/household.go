@@ -168,6 +168,8 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 			bad("household_id", "is empty")
 		} else if len(h.HouseholdID) > 64 {
 			bad("household_id", "longer than 64 characters")
+		} else if !ValidHouseholdID(h.HouseholdID) {
+			bad("household_id", "%q may hold only letters A-Z a-z, digits and - _, starting with a letter or digit", h.HouseholdID)
 		} else if first, dup := seenID[h.HouseholdID]; dup {
 			bad("household_id", "duplicate household %q (first on line %d)", h.HouseholdID, first)
 		} else {
@@ -251,6 +253,23 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 		return nil, &ImportError{Rows: problems}
 	}
 	return out, nil
+}
+
+// ValidHouseholdID tells whether id is a household id: ASCII letters,
+// digits, '-' and '_', beginning with a letter or digit. Ids end up in
+// links, logs and spreadsheets; anything wider lets a formula
+// (=cmd|…) or a look-alike character in.
+func ValidHouseholdID(id string) bool {
+	if id == "" || id[0] == '-' || id[0] == '_' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func contains(list []string, v string) bool {

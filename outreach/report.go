@@ -2,7 +2,6 @@ package outreach
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
 )
 
@@ -272,7 +272,7 @@ func (s *Service) FollowUps(ctx context.Context) ([]FollowUp, error) {
 
 // WriteFollowUpsCSV writes the follow-up list as CSV for staff.
 func WriteFollowUpsCSV(w io.Writer, list []FollowUp, tz *time.Location) error {
-	cw := csv.NewWriter(w)
+	cw := csvexport.NewWriter(w)
 	_ = cw.Write([]string{"household_id", "name", "phone", "region", "reason", "detail", "since"})
 	for _, f := range list {
 		_ = cw.Write([]string{f.HouseholdID, f.NameMasked, f.PhoneMasked, f.Region, f.Reason, f.Detail,

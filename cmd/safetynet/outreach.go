@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
@@ -224,7 +224,7 @@ func runOutreachCodes(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err // outreachErr makes an unknown household and a missing key bad input
 	}
-	w := csv.NewWriter(env.Stdout)
+	w := csvexport.NewWriter(env.Stdout)
 	_ = w.Write([]string{"household_id", "code", "link"})
 	for _, c := range codes {
 		_ = w.Write([]string{c.HouseholdID, c.Code, c.Link})

@@ -290,8 +290,6 @@ func personalNumber(d string) (string, bool) {
 	return "", false
 }
 
-func isMobile(d string) bool { return len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' }
-
 // plausibleID18: the check character matches, or the shape is right (region
 // digits and a real birth date) — a mistyped check digit is still an ID.
 func plausibleID18(d string) bool {

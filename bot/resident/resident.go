@@ -20,6 +20,7 @@ import (
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/webchat"
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/clientip"
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
@@ -85,6 +86,7 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	}
 	p.Engine = eng
 	p.Web = webchat.New(eng, o.Pool, log)
+	p.Web.Deploy(webchat.Deployment{SecureCookies: o.Config.SecureCookies(), ClientIP: clientip.New(o.Config.TrustedProxies)})
 	routes := handoff.Deliverers{bot.ChannelWeb: p.Web}
 	if o.Config.TelegramToken != "" {
 		p.Telegram, err = telegram.New(ctx, eng, telegram.Options{

@@ -6,6 +6,7 @@
 package webchat
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -25,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/internal/clientip"
 )
 
 // CookieName holds the browser's chat token.
@@ -40,7 +42,20 @@ type Chat struct {
 	engine Handler
 	pool   *pgxpool.Pool
 	log    *slog.Logger
+	deploy Deployment
 }
+
+// Deployment is what the web chat needs to know of how it is reached.
+type Deployment struct {
+	// SecureCookies marks the chat cookie Secure: the public address is
+	// https even when the last hop (from a TLS-terminating proxy) is not.
+	SecureCookies bool
+	// ClientIP names the client behind a request, for per-address limits.
+	ClientIP *clientip.Resolver
+}
+
+// Deploy sets how the chat is reached; call it before serving.
+func (c *Chat) Deploy(d Deployment) { c.deploy = d }
 
 // New returns the web chat over the engine; pool keeps staff replies until
 // the page polls them.
@@ -53,6 +68,31 @@ func New(engine Handler, pool *pgxpool.Pool, logger *slog.Logger) *Chat {
 
 //go:embed page.html
 var page []byte
+
+// pageCSP allows exactly the page's own inline script, by its hash, and no
+// other: an injected <script> or on…= handler does not run, and no other
+// site may frame the page (clickjacking a resident into sending text).
+var pageCSP = func() string {
+	var hashes []string
+	rest := page
+	for {
+		i := bytes.Index(rest, []byte("<script>"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("<script>"):]
+		j := bytes.Index(rest, []byte("</script>"))
+		if j < 0 {
+			break
+		}
+		sum := sha256.Sum256(rest[:j])
+		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+		rest = rest[j:]
+	}
+	return "default-src 'self'; script-src " + strings.Join(hashes, " ") +
+		"; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'" +
+		"; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}()
 
 // Mount registers the page and the API on mux: GET /, POST
 // /chat/api/message, GET /chat/api/poll.
@@ -72,7 +112,8 @@ func (c *Chat) Handler() http.Handler {
 func (c *Chat) servePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:")
+	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	_, _ = w.Write(page)
@@ -98,7 +139,7 @@ func (c *Chat) session(w http.ResponseWriter, r *http.Request, create bool) (int
 	tok := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{
 		Name: CookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: 180 * 24 * 3600,
+		Secure: c.deploy.SecureCookies || r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: 180 * 24 * 3600,
 	})
 	return chatID(tok), true
 }

@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -121,34 +123,77 @@ func SetPassword(ctx context.Context, pool *pgxpool.Pool, name, password string)
 // ErrNotFound is returned for a missing user, ticket or record.
 var ErrNotFound = errors.New("not found")
 
-// Login limits: beyond this many failures within the window, sign-in for
-// that name (or from that address) is refused until the window passes.
+// Sign-in throttling. Each (name, address) pair may try freeAttempts times
+// in a row; after that each attempt must wait a delay that doubles with
+// every further attempt, up to maxDelay. Counts fall back to zero after
+// loginWindow without attempts, or on a successful sign-in from the pair.
+// The address as a whole (name ”) gets a larger allowance, so that one
+// address trying many names is slowed down as well.
 const (
-	loginWindow        = 15 * time.Minute
-	maxFailuresPerName = 5
-	maxFailuresPerIP   = 20
+	loginWindow      = 15 * time.Minute
+	freeAttempts     = 5
+	freeAddrAttempts = 30
+	firstDelay       = 30 * time.Second
+	maxDelay         = 15 * time.Minute
 )
 
-// authenticate checks a name and password, with rate limiting kept in the
-// database so that it holds across servers.
+// LoginWait is returned (wrapping ErrTooManyAttempts) when a pair must wait.
+type LoginWait struct{ Until time.Time }
+
+func (e *LoginWait) Error() string { return ErrTooManyAttempts.Error() }
+func (e *LoginWait) Unwrap() error { return ErrTooManyAttempts }
+
+// takeAttempt counts one attempt of (name, addr) and says whether it may go
+// on to the password check. One statement does both: the row lock orders
+// concurrent attempts, each sees the count including all before it, and
+// grant_token tells this statement whether it was the one let through.
+func takeAttempt(ctx context.Context, pool *pgxpool.Pool, name, addr string, free int) (int, time.Time, bool, error) {
+	tok := make([]byte, 12)
+	_, _ = rand.Read(tok)
+	token := hex.EncodeToString(tok)
+	var attempts int
+	var notBefore time.Time
+	var granted bool
+	err := pool.QueryRow(ctx, `
+		INSERT INTO console_login_attempts AS a (name, addr, attempts, not_before, grant_token, last_at)
+		VALUES ($1, $2, 1, now(), $3, now())
+		ON CONFLICT (name, addr) DO UPDATE SET
+			attempts = CASE WHEN a.last_at < now() - make_interval(secs => $4) THEN 1 ELSE a.attempts + 1 END,
+			grant_token = CASE WHEN a.last_at < now() - make_interval(secs => $4) OR a.attempts < $5 OR now() >= a.not_before
+				THEN $3 ELSE a.grant_token END,
+			not_before = CASE
+				WHEN a.last_at < now() - make_interval(secs => $4) OR a.attempts + 1 < $5 THEN now()
+				WHEN a.attempts < $5 OR now() >= a.not_before
+					THEN now() + make_interval(secs => least($7, $6 * power(2, a.attempts + 1 - $5)))
+				ELSE a.not_before END,
+			last_at = now()
+		RETURNING attempts, not_before, grant_token = $3`,
+		name, addr, token, loginWindow.Seconds(), free, firstDelay.Seconds(), maxDelay.Seconds()).
+		Scan(&attempts, &notBefore, &granted)
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("login attempts: %w", err)
+	}
+	return attempts, notBefore, granted, nil
+}
+
+// authenticate checks a name and password. The attempt is counted in the
+// database, across servers, before the password is looked at.
 func authenticate(ctx context.Context, pool *pgxpool.Pool, name, password, ip string) (User, error) {
 	name = strings.TrimSpace(name)
-	var byName, byIP int
-	err := pool.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE name = $1), count(*) FILTER (WHERE ip = $2)
-		FROM console_login_failures
-		WHERE at > now() - make_interval(secs => $3) AND (name = $1 OR ip = $2)`,
-		name, ip, loginWindow.Seconds()).Scan(&byName, &byIP)
-	if err != nil {
-		return User{}, fmt.Errorf("login limits: %w", err)
+	if _, until, ok, err := takeAttempt(ctx, pool, name, ip, freeAttempts); err != nil {
+		return User{}, err
+	} else if !ok {
+		return User{}, &LoginWait{Until: until}
 	}
-	if byName >= maxFailuresPerName || byIP >= maxFailuresPerIP {
-		return User{}, ErrTooManyAttempts
+	if _, until, ok, err := takeAttempt(ctx, pool, "", ip, freeAddrAttempts); err != nil {
+		return User{}, err
+	} else if !ok {
+		return User{}, &LoginWait{Until: until}
 	}
 	var u User
 	var hash string
 	var disabled bool
-	err = pool.QueryRow(ctx,
+	err := pool.QueryRow(ctx,
 		`SELECT id, name, role, password_hash, disabled, created_at FROM console_users WHERE name = $1`, name).
 		Scan(&u.ID, &u.Name, &u.Role, &hash, &disabled, &u.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -156,19 +201,19 @@ func authenticate(ctx context.Context, pool *pgxpool.Pool, name, password, ip st
 	} else if err != nil {
 		return User{}, fmt.Errorf("login: %w", err)
 	}
-	ok, err := verifyPassword(hash, password)
+	ok, err := verifyPasswordCtx(ctx, hash, password)
 	if err != nil {
 		return User{}, fmt.Errorf("login: %w", err)
 	}
 	if !ok || disabled {
-		if _, err := pool.Exec(ctx, `INSERT INTO console_login_failures (name, ip) VALUES ($1, $2)`, name, ip); err != nil {
-			return User{}, fmt.Errorf("login: %w", err)
-		}
 		return User{}, ErrBadCredentials
 	}
-	// A success clears the name's count and prunes old rows.
+	// A success clears the pair's count and prunes old rows; the
+	// address's row over all names stays, or a guesser with one account
+	// of its own could reset it at will.
 	if _, err := pool.Exec(ctx,
-		`DELETE FROM console_login_failures WHERE name = $1 OR at < now() - make_interval(secs => $2)`, name, loginWindow.Seconds()); err != nil {
+		`DELETE FROM console_login_attempts WHERE (name = $1 AND addr = $2) OR last_at < now() - make_interval(secs => $3)`,
+		name, ip, loginWindow.Seconds()); err != nil {
 		return User{}, fmt.Errorf("login: %w", err)
 	}
 	return u, nil

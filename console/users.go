@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -57,7 +56,7 @@ type User struct {
 // Errors of account handling.
 var (
 	ErrUserExists      = errors.New("name: a staff account with this name already exists")
-	ErrWeakPassword    = errors.New("password: must have at least 10 characters")
+	ErrWeakPassword    = errors.New("password: too weak")
 	ErrBadName         = errors.New("name: 1 to 64 characters, no spaces")
 	ErrBadCredentials  = errors.New("wrong name or password")
 	ErrTooManyAttempts = errors.New("too many failed sign-ins; wait a few minutes")
@@ -69,27 +68,40 @@ const MinPasswordLen = 10
 // AddUser creates a staff account. It is how the first admin is made
 // (`safetynet user add`) and how admins add colleagues.
 func AddUser(ctx context.Context, pool *pgxpool.Pool, name string, role Role, password string) (User, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
+	name = normalizeName(name)
+	if !validName(name) {
 		return User{}, ErrBadName
 	}
 	if _, err := ParseRole(string(role)); err != nil {
 		return User{}, err
 	}
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return User{}, ErrWeakPassword
+	if err := checkPassword(password, name); err != nil {
+		return User{}, err
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
 		return User{}, err
 	}
 	u := User{Name: name, Role: role}
-	err = pool.QueryRow(ctx,
-		`INSERT INTO console_users (name, role, password_hash) VALUES ($1, $2, $3) RETURNING id, created_at`,
-		name, string(role), hash).Scan(&u.ID, &u.CreatedAt)
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Look-alike names are compared in Go; the lock keeps two servers
+		// from adding "admin" and "admіn" at the same moment.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('console_users.name'))`); err != nil {
+			return err
+		}
+		if err := checkNameFree(ctx, tx, name); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx,
+			`INSERT INTO console_users (name, role, password_hash) VALUES ($1, $2, $3) RETURNING id, created_at`,
+			name, string(role), hash).Scan(&u.ID, &u.CreatedAt)
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return User{}, ErrUserExists
+	}
+	if errors.Is(err, ErrUserExists) {
+		return User{}, err
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("add user: %w", err)
@@ -99,8 +111,8 @@ func AddUser(ctx context.Context, pool *pgxpool.Pool, name string, role Role, pa
 
 // SetPassword replaces a staff member's password and ends their sessions.
 func SetPassword(ctx context.Context, pool *pgxpool.Pool, name, password string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return ErrWeakPassword
+	if err := checkPassword(password, name); err != nil {
+		return err
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
@@ -179,7 +191,7 @@ func takeAttempt(ctx context.Context, pool *pgxpool.Pool, name, addr string, fre
 // authenticate checks a name and password. The attempt is counted in the
 // database, across servers, before the password is looked at.
 func authenticate(ctx context.Context, pool *pgxpool.Pool, name, password, ip string) (User, error) {
-	name = strings.TrimSpace(name)
+	name = normalizeName(name)
 	if _, until, ok, err := takeAttempt(ctx, pool, name, ip, freeAttempts); err != nil {
 		return User{}, err
 	} else if !ok {

@@ -184,6 +184,20 @@ func TestHouseholdsAudited(t *testing.T) {
 	resp, _ = c.get("/console/households/NOPE")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 
+	// A second file enrols GZ-0002's ID number under another id: both are
+	// flagged, and staff see it on the household's page.
+	res, err := st.outreach.Import(context.Background(), strings.NewReader(csvHeader+
+		"XZ-0009,王秀英,"+nid(2)+",13900009999,guizhou-2020,rural,dibao,2025-06-01,2026-06-01,,2025-12-01\n"), false)
+	require.NoError(t, err)
+	require.Len(t, res.SharedIDs, 1)
+	_, body = c.get("/console/households/GZ-0002")
+	require.Contains(t, body, "同一身份证号也登记在")
+	require.Contains(t, body, `href="/console/households/XZ-0009"`)
+	_, body = c.get("/console/api/households/XZ-0009")
+	require.Contains(t, body, `"shares_id_with":["GZ-0002"]`)
+	_, body = c.get("/console/households/GZ-0003")
+	require.NotContains(t, body, "同一身份证号也登记在")
+
 	// Follow-ups: unbound households are unreachable once a campaign tries them.
 	resp, body = c.get("/console/followups.csv")
 	require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -176,6 +176,10 @@ func runOutreachImport(ctx context.Context, env *Env, args []string) error {
 		verb = "would import (dry run, nothing stored)"
 	}
 	fmt.Fprintf(env.Stdout, "%s %d households: %d new, %d changed, %d unchanged\n", verb, res.Rows, res.Inserted, res.Updated, res.Unchanged)
+	for _, s := range res.SharedIDs {
+		fmt.Fprintf(env.Stdout, "check: line %d: household %s has the same ID number as %s (flagged for staff)\n",
+			s.Line, s.HouseholdID, strings.Join(s.Others, ", "))
+	}
 	return nil
 }
 

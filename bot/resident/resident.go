@@ -89,7 +89,9 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	// Several servers may share the database: a chat's turns take turns
 	// across all of them (see bot.ChatLock), on a small pool of its own.
 	lockCfg := o.Pool.Config().Copy()
-	lockCfg.MaxConns = max(4, o.Pool.Config().MaxConns)
+	// Half the main pool: a turn waiting for a lock connection only
+	// queues, and PostgreSQL's connections are shared by every process.
+	lockCfg.MaxConns = max(2, o.Pool.Config().MaxConns/2)
 	lockCfg.MinConns = 0
 	if p.locks, err = pgxpool.NewWithConfig(ctx, lockCfg); err != nil {
 		return nil, fmt.Errorf("chat locks: %w", err)

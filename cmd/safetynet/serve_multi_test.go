@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,7 +23,9 @@ import (
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/telegramtest"
 	"github.com/safetynet/safetynet/internal/db"
+	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/testdb"
+	"github.com/safetynet/safetynet/outreach"
 )
 
 // TestThreeServeProcesses runs three `safetynet serve` on one database in
@@ -48,6 +52,28 @@ func TestThreeServeProcesses(t *testing.T) {
 	t.Cleanup(pool.Close)
 	tg := telegramtest.New(telegramtest.WithoutLimits())
 	t.Cleanup(tg.Close)
+
+	// A campaign to 300 bound households, started before the servers:
+	// their dispatchers share it.
+	const households = 300
+	key := bytes.Repeat([]byte{9}, 32)
+	svc, err := outreach.New(pool, outreach.Config{DataKey: key, Rate: 100})
+	require.NoError(t, err)
+	var csv strings.Builder
+	csv.WriteString("household_id,head_name,national_id,phone,region,area,program,enrolled_on,next_review_on,phaseout_ends_on,pledge_signed_on\n")
+	for i := range households {
+		first := fmt.Sprintf("52010219700101%03d", i)
+		fmt.Fprintf(&csv, "M%04d,刘%d,%s,,guizhou-2020,rural,dibao,2025-01-01,2027-01-01,,2025-12-01\n", i, i, first+string(pii.NationalIDCheckChar(first)))
+	}
+	_, err = svc.Import(ctx, strings.NewReader(csv.String()), false)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE outreach_households SET chat_id = 700000 + substr(household_id, 2)::bigint`)
+	require.NoError(t, err)
+	campaign, err := svc.CreateCampaign(ctx, outreach.CampaignInput{Name: "three servers", Template: "review_notice",
+		Window: "00:00-23:59", Rate: 100, PauseAfter: -1})
+	require.NoError(t, err)
+	_, err = svc.StartCampaign(ctx, campaign.ID, true)
+	require.NoError(t, err)
 
 	// Three processes share the test server with every other test: small pools.
 	u, err := url.Parse(testdb.URL(dbName))
@@ -76,6 +102,8 @@ func TestThreeServeProcesses(t *testing.T) {
 			"TELEGRAM_WEBHOOK_URL=http://"+addr+"/tg/hook",
 			"TELEGRAM_WEBHOOK_SECRET="+secret,
 			"SAFETYNET_MODEL_DIR="+t.TempDir(), // no model: the built-in embedder
+			"SAFETYNET_DATA_KEY="+base64.StdEncoding.EncodeToString(key),
+			"OUTREACH_RATE=100",
 			"SAFETYNET_LOG_LEVEL=error",
 		)
 		cmd.Stderr = os.Stderr
@@ -98,6 +126,34 @@ func TestThreeServeProcesses(t *testing.T) {
 			return resp.StatusCode == http.StatusOK
 		}, 120*time.Second, 200*time.Millisecond, "serve did not start")
 	}
+
+	// The campaign: every household once, sent by more than one server.
+	wctx, cancel := context.WithTimeout(ctx, 120*time.Second)
+	defer cancel()
+	require.NoError(t, tg.WaitFor(wctx, func() bool {
+		n := 0
+		for _, m := range tg.Sent() {
+			if m.ChatID >= 700000 && m.ChatID < 700000+households {
+				n++
+			}
+		}
+		return n >= households
+	}), "the campaign reached every household")
+	campaignSent := map[int64]int{}
+	for _, m := range tg.Sent() {
+		if m.ChatID >= 700000 && m.ChatID < 700000+households {
+			campaignSent[m.ChatID]++
+		}
+	}
+	var senders int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(DISTINCT who) FROM river_job, unnest(attempted_by) AS who
+		WHERE kind = 'outreach_send' AND state = 'completed'`).Scan(&senders))
+	t.Logf("campaign: %d households, %d messages, sent by %d of 3 servers", households, len(tg.Sent()), senders)
+	require.Len(t, campaignSent, households)
+	for chat, n := range campaignSent {
+		require.Equal(t, 1, n, "chat %d got the campaign message %d times", chat, n)
+	}
+	require.GreaterOrEqual(t, senders, 2, "dispatch is shared")
 
 	deliver := func(p *proc, body []byte) bool {
 		p.inFlight.Add(1)

@@ -35,14 +35,14 @@ func TestAskHandlerRefusesBadBodies(t *testing.T) {
 
 	for body, field := range map[string]string{
 		`{"question":"低保怎么申请"}{"question":"x"}`: "body",
-		`{"question":"低保怎么申请"} [1]`:            "body",
-		`{"question":1}`:                         "question",
-		`{"question":"x","k":"5"}`:               "k",
-		`{"question":"x","region":["a"]}`:        "region",
-		`[]`:                                     "body",
-		`{"question":"x","nope":1}`:              "body",
-		`{"question":"x"`:                        "body",
-		``:                                       "body",
+		`{"question":"低保怎么申请"} [1]`:             "body",
+		`{"question":1}`:                        "question",
+		`{"question":"x","k":"5"}`:              "k",
+		`{"question":"x","region":["a"]}`:       "region",
+		`[]`:                                    "body",
+		`{"question":"x","nope":1}`:             "body",
+		`{"question":"x"`:                       "body",
+		``:                                      "body",
 	} {
 		status, msg, _ := post(body)
 		require.Equal(t, http.StatusBadRequest, status, body)

@@ -45,7 +45,13 @@ func chatKey(channel string, chatID int64) int64 {
 }
 
 // Handle takes the chat's lock, handles the event, and lets the lock go.
-// Redelivered events are still recognised by their EventID inside.
+//
+// Under the lock it also decides whether the event is a redelivery, and
+// marks it handled only once its turn is done. The engine alone marks an
+// event seen when its turn begins (it has no lock to do better); a server
+// killed in the middle of that turn would leave the event marked, and the
+// retry on another server would be dropped as a duplicate: the message
+// lost. Here a turn cut short is simply done again.
 func (c *ChatLock) Handle(ctx context.Context, ev Event) (Result, error) {
 	conn, err := c.locks.Acquire(ctx)
 	if err != nil {
@@ -64,5 +70,24 @@ func (c *ChatLock) Handle(ctx context.Context, ev Event) (Result, error) {
 		}
 		conn.Release()
 	}()
-	return c.next.Handle(ctx, ev)
+	if ev.EventID == "" {
+		return c.next.Handle(ctx, ev)
+	}
+	var seen bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bot_seen_events WHERE key = $1)`, ev.EventID).Scan(&seen); err != nil {
+		return Result{}, fmt.Errorf("chat lock: %w", err)
+	}
+	if seen {
+		return Result{Duplicate: true}, nil
+	}
+	id := ev.EventID
+	ev.EventID = "" // decided here, under the lock
+	res, err := c.next.Handle(ctx, ev)
+	if err != nil {
+		return res, err
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO bot_seen_events (key) VALUES ($1) ON CONFLICT DO NOTHING`, id); err != nil {
+		return res, fmt.Errorf("chat lock: mark %s handled: %w", id, err)
+	}
+	return res, nil
 }

@@ -3,8 +3,11 @@ package console
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 type loginData struct {
@@ -49,7 +52,14 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	u, err := authenticate(r.Context(), c.pool, name, r.PostFormValue("password"), clientIP(r))
 	switch {
 	case errors.Is(err, ErrTooManyAttempts):
-		again(http.StatusTooManyRequests, "登录失败次数太多，请 15 分钟后再试。")
+		msg := "登录尝试太多，请稍后再试。"
+		var wait *LoginWait
+		if errors.As(err, &wait) {
+			secs := max(1, int(time.Until(wait.Until).Seconds()+0.999))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			msg = fmt.Sprintf("登录尝试太多，请 %d 秒后再试。", secs)
+		}
+		again(http.StatusTooManyRequests, msg)
 		return
 	case errors.Is(err, ErrBadCredentials):
 		again(http.StatusUnauthorized, "用户名或密码不对。")

@@ -26,6 +26,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/internal/clientip"
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
@@ -71,6 +72,9 @@ type Deps struct {
 	// past the login limit; without it, everyone behind one proxy shares
 	// one address and its limit.
 	ClientIPHeader string
+	// ClientIP finds the client behind trusted proxies
+	// (SAFETYNET_TRUSTED_PROXIES); used when ClientIPHeader is empty.
+	ClientIP *clientip.Resolver
 }
 
 // Console is the staff console, an http.Handler for everything under
@@ -91,6 +95,7 @@ type Console struct {
 	secureCookies bool
 	uploadDir     string
 	ipHeader      string
+	clientIP      *clientip.Resolver
 
 	pages map[string]*pageTemplate
 	mux   *http.ServeMux
@@ -109,7 +114,7 @@ func New(d Deps) (*Console, error) {
 		know: d.Knowledge, elig: d.Eligibility, handoffs: d.Handoffs, questions: d.Questions,
 		households: d.Households, campaigns: d.Campaigns, regionStore: d.Regions,
 		hotline: d.Hotline, tz: d.TZ, secureCookies: d.SecureCookies, uploadDir: d.UploadDir,
-		ipHeader: d.ClientIPHeader,
+		ipHeader: d.ClientIPHeader, clientIP: d.ClientIP,
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -153,6 +158,12 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
+	if c.ipHeader == "" && c.clientIP != nil {
+		// Everything below (login delays, audit) reads RemoteAddr.
+		r2 := *r
+		r2.RemoteAddr = net.JoinHostPort(c.clientIP.Addr(r), "0")
+		r = &r2
+	}
 	if c.ipHeader != "" {
 		if v := r.Header.Get(c.ipHeader); v != "" {
 			parts := strings.Split(v, ",")

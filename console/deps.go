@@ -90,15 +90,17 @@ type HouseholdSummary struct {
 // HouseholdDetail is one household with its history.
 type HouseholdDetail struct {
 	HouseholdSummary
-	Phone          string          `json:"phone"` // masked
-	Area           string          `json:"area"`
-	EnrolledOn     string          `json:"enrolled_on"`
-	NextReviewOn   string          `json:"next_review_on"`
-	PhaseoutEndsOn string          `json:"phaseout_ends_on"`
-	PledgeSignedOn string          `json:"pledge_signed_on"`
-	Bound          bool            `json:"bound"`     // a chat is bound
-	OptedOut       bool            `json:"opted_out"` // sent /stop
-	Timeline       []TimelineEvent `json:"timeline"`
+	Phone          string `json:"phone"` // masked
+	Area           string `json:"area"`
+	EnrolledOn     string `json:"enrolled_on"`
+	NextReviewOn   string `json:"next_review_on"`
+	PhaseoutEndsOn string `json:"phaseout_ends_on"`
+	PledgeSignedOn string `json:"pledge_signed_on"`
+	Bound          bool   `json:"bound"`     // a chat is bound
+	OptedOut       bool   `json:"opted_out"` // sent /stop
+	// SharesIDWith lists other households enrolled with the same ID number.
+	SharesIDWith []string        `json:"shares_id_with,omitempty"`
+	Timeline     []TimelineEvent `json:"timeline"`
 }
 
 // TimelineEvent is a reminder queued, a delivery, an acknowledgement, a

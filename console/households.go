@@ -1,13 +1,13 @@
 package console
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
 )
 
@@ -127,21 +127,13 @@ func (c *Console) followupsCSV(w http.ResponseWriter, r *http.Request, s *sessio
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="followups-%s.csv"`, time.Now().In(c.tz).Format("20060102")))
 	_, _ = w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
+	cw := csvexport.NewWriter(w)
 	_ = cw.Write([]string{"household_id", "head_name", "phone", "region", "reason", "reminder", "since"})
 	for _, f := range list {
-		_ = cw.Write([]string{f.HouseholdID, csvSafe(f.HeadName), csvSafe(f.Phone), csvSafe(f.Region),
-			label(f.Reason), csvSafe(f.Reminder), f.Since.In(c.tz).Format("2006-01-02 15:04")})
+		_ = cw.Write([]string{f.HouseholdID, f.HeadName, f.Phone, f.Region,
+			label(f.Reason), f.Reminder, f.Since.In(c.tz).Format("2006-01-02 15:04")})
 	}
 	cw.Flush()
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func (c *Console) apiHouseholds(w http.ResponseWriter, r *http.Request, s *session) {

@@ -184,6 +184,20 @@ func TestHouseholdsAudited(t *testing.T) {
 	resp, _ = c.get("/console/households/NOPE")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 
+	// A second file enrols GZ-0002's ID number under another id: both are
+	// flagged, and staff see it on the household's page.
+	res, err := st.outreach.Import(context.Background(), strings.NewReader(csvHeader+
+		"XZ-0009,王秀英,"+nid(2)+",13900009999,guizhou-2020,rural,dibao,2025-06-01,2026-06-01,,2025-12-01\n"), false)
+	require.NoError(t, err)
+	require.Len(t, res.SharedIDs, 1)
+	_, body = c.get("/console/households/GZ-0002")
+	require.Contains(t, body, "同一身份证号也登记在")
+	require.Contains(t, body, `href="/console/households/XZ-0009"`)
+	_, body = c.get("/console/api/households/XZ-0009")
+	require.Contains(t, body, `"shares_id_with":["GZ-0002"]`)
+	_, body = c.get("/console/households/GZ-0003")
+	require.NotContains(t, body, "同一身份证号也登记在")
+
 	// Follow-ups: unbound households are unreachable once a campaign tries them.
 	resp, body = c.get("/console/followups.csv")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -272,6 +286,21 @@ func TestCampaignLifecycle(t *testing.T) {
 	// The unreachable ones are on the follow-up list now.
 	_, body = c.get("/console/followups")
 	require.Contains(t, body, "GZ-0002")
+
+	// A household id stored before ids were checked leaves as text, not a formula.
+	_, err = st.pool.Exec(context.Background(), `DO $$
+		DECLARE t text;
+		BEGIN
+			SET LOCAL session_replication_role = replica; -- foreign keys follow by hand below
+			FOR t IN SELECT table_name FROM information_schema.columns
+				WHERE column_name = 'household_id' AND table_schema = 'public' LOOP
+				EXECUTE format('UPDATE %I SET household_id = %L WHERE household_id = %L', t, '=cmd|'' /C calc''!A0', 'GZ-0002');
+			END LOOP;
+		END $$`)
+	require.NoError(t, err)
+	_, body = c.get("/console/followups.csv")
+	require.Contains(t, body, "\n'=cmd|' /C calc'!A0,")
+	require.NotContains(t, body, "\n=cmd")
 }
 
 func TestKnowledgeAndDashboard(t *testing.T) {

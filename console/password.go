@@ -1,11 +1,13 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -62,6 +64,25 @@ func verifyPassword(encoded, password string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// argonSlots bounds how many argon2 computations run at once. Each takes
+// argonMemory of RAM and a core for a while; a burst of parallel sign-ins
+// (an attack, or a script) must queue here rather than take the server's
+// memory (100 at once took 2 GB). One per core keeps the cores busy and no
+// more.
+var argonSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
+// verifyPasswordCtx is verifyPassword in one of argonSlots, waiting for a
+// slot no longer than the request lives.
+func verifyPasswordCtx(ctx context.Context, encoded, password string) (bool, error) {
+	select {
+	case argonSlots <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-argonSlots }()
+	return verifyPassword(encoded, password)
 }
 
 // dummyHash is verified against when a name is unknown, so that a login for

@@ -87,10 +87,16 @@ func (c *Console) staffAdd(w http.ResponseWriter, r *http.Request, s *session) {
 	} else {
 		u, err := AddUser(r.Context(), c.pool, r.PostFormValue("name"), role, r.PostFormValue("password"))
 		switch {
+		case errors.Is(err, ErrConfusableName):
+			status, msg = http.StatusBadRequest, "这个用户名和已有的账号看起来一样（大小写或形近字母），请换一个。"
 		case errors.Is(err, ErrUserExists):
 			status, msg = http.StatusBadRequest, "这个用户名已经有人用了。"
 		case errors.Is(err, ErrWeakPassword):
 			status, msg = http.StatusBadRequest, fmt.Sprintf("密码至少要 %d 个字符。", MinPasswordLen)
+			var weak *WeakPasswordError
+			if errors.As(err, &weak) {
+				msg = weak.ReasonZH
+			}
 		case errors.Is(err, ErrBadName):
 			status, msg = http.StatusBadRequest, "用户名不能为空、不能有空格，最多 64 个字。"
 		case err != nil:

@@ -77,6 +77,7 @@ func (o outreachAdapter) HouseholdDetail(ctx context.Context, id string) (Househ
 		HouseholdSummary: summaryOf(h), Phone: h.PhoneMasked, Area: h.Area,
 		EnrolledOn: h.EnrolledOn, NextReviewOn: h.NextReviewOn, PhaseoutEndsOn: h.PhaseoutEndsOn,
 		PledgeSignedOn: h.PledgeSignedOn, Bound: h.Bound, OptedOut: h.OptedOutAt != nil,
+		SharesIDWith: h.SharesIDWith,
 	}
 	for _, e := range tl {
 		detail := e.Detail

@@ -3,7 +3,13 @@ package knowledge
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/safetynet/safetynet/internal/pii"
 )
 
 // askRequest is the body of POST /api/ask.
@@ -13,9 +19,13 @@ type askRequest struct {
 	Region   string `json:"region"`
 }
 
+// maxAskBody is far above a question of MaxQuestion characters in JSON;
+// anything bigger is not a question.
+const maxAskBody = 16 << 10
+
 // Handler serves POST /api/ask: {"question": "…", "k": 5, "region": "…"}
-// → the Answer as JSON (the `ask --json` format). Bad input gets 400 with
-// {"error": "…"} naming the field.
+// → the Answer as JSON (the `ask --json` format). Bad input gets 400 (413
+// for a body too large) with {"error": "…"} naming the field.
 func (s *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -23,15 +33,23 @@ func (s *Service) Handler() http.Handler {
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST"})
 			return
 		}
-		var req askRequest
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body: " + err.Error()})
+		req, status, msg := decodeAsk(w, r)
+		if status != 0 {
+			writeJSON(w, status, map[string]string{"error": msg})
 			return
 		}
 		if req.K < 0 || req.K > 20 {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "k: want 1 to 20"})
+			return
+		}
+		// Zero-width characters carry no meaning in a question; left in,
+		// they split words and numbers past segmentation and redaction.
+		req.Question = pii.StripInvisible(req.Question)
+		req.Region = strings.TrimSpace(pii.StripInvisible(req.Region))
+		if req.Region != "" && !knownRegion(req.Region) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(
+				"region: %q is not known; use one of %s (a suffix such as guizhou-2020 is allowed) or a place name such as 贵州",
+				req.Region, strings.Join(regionIDs(), ", "))})
 			return
 		}
 		ans, err := s.Ask(r.Context(), req.Question, AskOptions{K: req.K, Region: req.Region})
@@ -45,6 +63,77 @@ func (s *Service) Handler() http.Handler {
 			writeJSON(w, http.StatusOK, ans)
 		}
 	})
+}
+
+// decodeAsk reads exactly one JSON object. Its errors speak of the
+// request's fields, never of Go types: encoding/json's own messages name
+// the struct they decode into.
+func decodeAsk(w http.ResponseWriter, r *http.Request) (askRequest, int, string) {
+	var req askRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAskBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&req)
+	if err == nil {
+		// A second value after the object is a client bug or a smuggling
+		// attempt; either way the request is not what it seems.
+		if _, terr := dec.Token(); terr != io.EOF {
+			var tooBig *http.MaxBytesError
+			if errors.As(terr, &tooBig) {
+				err = terr
+			} else {
+				return req, http.StatusBadRequest, "body: one JSON object only; there is more after it"
+			}
+		}
+	}
+	if err == nil {
+		return req, 0, ""
+	}
+	var (
+		tooBig  *http.MaxBytesError
+		typeErr *json.UnmarshalTypeError
+		synErr  *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d KiB", maxAskBody>>10)
+	case errors.As(err, &typeErr):
+		want := map[string]string{"question": "a string", "region": "a string", "k": "a whole number"}[typeErr.Field]
+		if want == "" {
+			return req, http.StatusBadRequest, "body: must be a JSON object {\"question\": \"…\"}"
+		}
+		return req, http.StatusBadRequest, fmt.Sprintf("%s: must be %s", typeErr.Field, want)
+	case errors.As(err, &synErr):
+		return req, http.StatusBadRequest, fmt.Sprintf("body: not valid JSON (at byte %d)", synErr.Offset)
+	case errors.Is(err, io.EOF):
+		return req, http.StatusBadRequest, "body: empty; send {\"question\": \"…\"}"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return req, http.StatusBadRequest, "body: JSON ends too early"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		return req, http.StatusBadRequest, fmt.Sprintf("body: unknown field %s (known: question, k, region)", name)
+	}
+	return req, http.StatusBadRequest, "body: not a JSON object {\"question\": \"…\"}"
+}
+
+// knownRegion: a region id (with or without a suffix such as -2020) or a
+// place name the documents use.
+func knownRegion(region string) bool {
+	r := strings.ToLower(region)
+	for id, names := range regionNames {
+		if r == id || strings.HasPrefix(r, id+"-") || strings.HasPrefix(r, id+"_") || slices.Contains(names, region) {
+			return true
+		}
+	}
+	return false
+}
+
+func regionIDs() []string {
+	ids := make([]string, 0, len(regionNames))
+	for id := range regionNames {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -85,12 +85,33 @@ type ImportResult struct {
 	Updated   int  `json:"updated"`
 	Unchanged int  `json:"unchanged"`
 	DryRun    bool `json:"dry_run"`
+	// SharedIDs are households of the file whose ID number is enrolled
+	// under another household id as well; they are imported and flagged.
+	SharedIDs []SharedID `json:"shared_ids,omitempty"`
 }
 
 // unknownRegion says a region id has no profile and which ones do.
 func unknownRegion(id string, known []string) string {
 	return fmt.Sprintf("unknown region %q (known: %s)", id, strings.Join(known, ", "))
 }
+
+// SharedID is a household whose ID number other households have too.
+type SharedID struct {
+	Line        int      `json:"line,omitempty"`
+	HouseholdID string   `json:"household_id"`
+	Others      []string `json:"others"`
+}
+
+// Size caps of the households file: far above any real value, low enough
+// that a file cannot fill the database or a page with one cell.
+const (
+	maxNameRunes   = 64
+	maxPhoneLen    = 32
+	maxRegionLen   = 64
+	maxCellBytes   = 1024
+	maxExtraCols   = 20
+	maxHeaderBytes = 64
+)
 
 // ParseHouseholds reads and validates the households CSV against the region
 // ids that have a profile. It returns every problem found, not just the
@@ -109,10 +130,22 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}
 	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
-	}
 	var problems []RowError
+	extraCols := 0
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if len(h) > maxHeaderBytes {
+			problems = append(problems, RowError{Line: 1, Field: fmt.Sprintf("column %d", i+1), Message: fmt.Sprintf("header longer than %d bytes", maxHeaderBytes)})
+			continue
+		}
+		if !contains(CSVColumns, h) {
+			extraCols++
+		}
+		col[h] = i
+	}
+	if extraCols > maxExtraCols {
+		problems = append(problems, RowError{Line: 1, Message: fmt.Sprintf("%d extra columns; at most %d beyond the known ones", extraCols, maxExtraCols)})
+	}
 	for _, c := range CSVColumns {
 		if _, ok := col[c]; !ok {
 			problems = append(problems, RowError{Line: 1, Field: c, Message: "column missing from the header"})
@@ -159,7 +192,9 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 		}
 		for i, v := range rec {
 			if !utf8.ValidString(v) {
-				bad(header[min(i, len(header)-1)], "not UTF-8 text")
+				bad(strings.TrimSpace(header[min(i, len(header)-1)]), "not UTF-8 text")
+			} else if len(v) > maxCellBytes {
+				bad(strings.TrimSpace(header[min(i, len(header)-1)]), "longer than %d bytes", maxCellBytes)
 			}
 		}
 		h := HouseholdRecord{Line: line, HouseholdID: get("household_id"), HeadName: get("head_name"),
@@ -168,6 +203,8 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 			bad("household_id", "is empty")
 		} else if len(h.HouseholdID) > 64 {
 			bad("household_id", "longer than 64 characters")
+		} else if !ValidHouseholdID(h.HouseholdID) {
+			bad("household_id", "%q may hold only letters A-Z a-z, digits and - _, starting with a letter or digit", h.HouseholdID)
 		} else if first, dup := seenID[h.HouseholdID]; dup {
 			bad("household_id", "duplicate household %q (first on line %d)", h.HouseholdID, first)
 		} else {
@@ -175,6 +212,12 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 		}
 		if h.HeadName == "" {
 			bad("head_name", "is empty")
+		} else if utf8.RuneCountInString(h.HeadName) > maxNameRunes {
+			bad("head_name", "longer than %d characters", maxNameRunes)
+		}
+		if len(h.Phone) > maxPhoneLen {
+			bad("phone", "longer than %d characters", maxPhoneLen)
+			h.Phone = ""
 		}
 		nid, err := pii.ValidateNationalID(get("national_id"))
 		switch {
@@ -202,6 +245,8 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 		}
 		if h.Region == "" {
 			bad("region", "is empty")
+		} else if len(h.Region) > maxRegionLen {
+			bad("region", "longer than %d characters", maxRegionLen)
 		} else if !slices.Contains(regions, h.Region) {
 			bad("region", "%s", unknownRegion(h.Region, regions))
 		}
@@ -253,6 +298,23 @@ func ParseHouseholds(r io.Reader, regions []string) ([]HouseholdRecord, error) {
 	return out, nil
 }
 
+// ValidHouseholdID tells whether id is a household id: ASCII letters,
+// digits, '-' and '_', beginning with a letter or digit. Ids end up in
+// links, logs and spreadsheets; anything wider lets a formula
+// (=cmd|…) or a look-alike character in.
+func ValidHouseholdID(id string) bool {
+	if id == "" || id[0] == '-' || id[0] == '_' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
@@ -296,7 +358,7 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 	}
 	cols := []string{"household_id", "head_name_enc", "name_masked", "national_id_enc", "national_id_hash",
 		"national_id_masked", "phone_enc", "phone_masked", "region", "area", "program", "enrolled_on",
-		"next_review_on", "phaseout_ends_on", "pledge_signed_on", "extra", "content_hash"}
+		"next_review_on", "phaseout_ends_on", "pledge_signed_on", "extra_enc", "content_hash"}
 	i := 0
 	src := pgx.CopyFromFunc(func() ([]any, error) {
 		if i >= len(recs) {
@@ -308,14 +370,17 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 		if h.Phone != "" {
 			phoneEnc = s.vault.Seal(h.Phone, "phone:"+h.HouseholdID)
 		}
-		extra := []byte("{}")
+		// Extra columns are personal more often than not (a second phone,
+		// an address, a bank account): sealed, never in clear.
+		var extraEnc []byte
 		if len(h.Extra) > 0 {
-			extra, _ = json.Marshal(h.Extra)
+			b, _ := json.Marshal(h.Extra)
+			extraEnc = s.vault.Seal(string(b), "extra:"+h.HouseholdID)
 		}
 		return []any{h.HouseholdID, s.vault.Seal(h.HeadName, "name:"+h.HouseholdID), pii.MaskName(h.HeadName),
 			s.vault.Seal(h.NationalID, "national_id:"+h.HouseholdID), s.vault.LookupHash("national_id", h.NationalID),
 			pii.MaskNationalID(h.NationalID), phoneEnc, maskPhoneOrEmpty(h.Phone), h.Region, h.Area, h.Program,
-			h.EnrolledOn, h.NextReviewOn, h.PhaseoutEndsOn, h.PledgeSignedOn, string(extra), s.contentHash(h)}, nil
+			h.EnrolledOn, h.NextReviewOn, h.PhaseoutEndsOn, h.PledgeSignedOn, extraEnc, s.contentHash(h)}, nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"outreach_import"}, cols, src); err != nil {
 		return res, fmt.Errorf("import: copy: %w", err)
@@ -325,10 +390,10 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 	rows, err := tx.Query(ctx, `
 		INSERT INTO outreach_households AS h (household_id, head_name_enc, name_masked, national_id_enc,
 			national_id_hash, national_id_masked, phone_enc, phone_masked, region, area, program, enrolled_on,
-			next_review_on, phaseout_ends_on, pledge_signed_on, extra, content_hash)
+			next_review_on, phaseout_ends_on, pledge_signed_on, extra, extra_enc, content_hash)
 		SELECT household_id, head_name_enc, name_masked, national_id_enc, national_id_hash, national_id_masked,
 			phone_enc, phone_masked, region, area, program, enrolled_on, next_review_on, phaseout_ends_on,
-			pledge_signed_on, extra, content_hash
+			pledge_signed_on, '{}', extra_enc, content_hash
 		FROM outreach_import
 		ON CONFLICT (household_id) DO UPDATE SET
 			head_name_enc = excluded.head_name_enc, name_masked = excluded.name_masked,
@@ -339,7 +404,7 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 			next_review_on = excluded.next_review_on, phaseout_ends_on = excluded.phaseout_ends_on,
 			-- a pledge signed through the bot is newer than the file's
 			pledge_signed_on = greatest(h.pledge_signed_on, excluded.pledge_signed_on),
-			extra = excluded.extra, content_hash = excluded.content_hash, updated_at = now()
+			extra = '{}', extra_enc = excluded.extra_enc, content_hash = excluded.content_hash, updated_at = now()
 		-- an unchanged row is not written and returns nothing
 		WHERE h.content_hash IS DISTINCT FROM excluded.content_hash
 		RETURNING (xmax = 0)`)
@@ -363,6 +428,9 @@ func (s *Service) ImportRecords(ctx context.Context, recs []HouseholdRecord, dry
 		return res, fmt.Errorf("import: upsert: %w", err)
 	}
 	res.Unchanged = res.Rows - res.Inserted - res.Updated
+	if res.SharedIDs, err = flagSharedIDs(ctx, tx, recs); err != nil {
+		return res, err
+	}
 	if dryRun {
 		return res, nil
 	}
@@ -390,4 +458,46 @@ func maskPhoneOrEmpty(p string) string {
 		return ""
 	}
 	return pii.MaskPhone(p)
+}
+
+// flagSharedIDs sets id_shared on every household whose ID number hash
+// another household has too (and clears it where that is no longer so),
+// then lists the file's households so flagged, with the others.
+func flagSharedIDs(ctx context.Context, tx pgx.Tx, recs []HouseholdRecord) ([]SharedID, error) {
+	// One pass over the table: an import may also have changed the number
+	// a flagged household shared, which unflags its former partner.
+	if _, err := tx.Exec(ctx, `
+		UPDATE outreach_households h SET id_shared = d.shared
+		FROM (SELECT household_id, count(*) OVER (PARTITION BY national_id_hash) > 1 AS shared
+		      FROM outreach_households) d
+		WHERE d.household_id = h.household_id AND h.id_shared <> d.shared`); err != nil {
+		return nil, fmt.Errorf("import: shared ID numbers: %w", err)
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT i.household_id, array_agg(o.household_id ORDER BY o.household_id)
+		FROM outreach_import i
+		JOIN outreach_households o ON o.national_id_hash = i.national_id_hash AND o.household_id <> i.household_id
+		GROUP BY i.household_id ORDER BY i.household_id`)
+	if err != nil {
+		return nil, fmt.Errorf("import: shared ID numbers: %w", err)
+	}
+	line := make(map[string]int, len(recs))
+	for _, r := range recs {
+		line[r.HouseholdID] = r.Line
+	}
+	var out []SharedID
+	for rows.Next() {
+		var s SharedID
+		if err := rows.Scan(&s.HouseholdID, &s.Others); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		s.Line = line[s.HouseholdID]
+		out = append(out, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("import: shared ID numbers: %w", err)
+	}
+	return out, nil
 }

@@ -2,7 +2,6 @@ package outreach
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
 )
 
@@ -89,18 +89,22 @@ type HouseholdView struct {
 	OptedOutAt       *time.Time `json:"opted_out_at,omitempty"`
 	UnreachableAt    *time.Time `json:"unreachable_at,omitempty"`
 	UnreachableWhy   string     `json:"unreachable_reason,omitempty"`
+	// IDShared: another household has the same ID number (see import);
+	// SharesIDWith names them, filled by Household.
+	IDShared     bool     `json:"id_shared"`
+	SharesIDWith []string `json:"shares_id_with,omitempty"`
 }
 
 const householdCols = `household_id, name_masked, national_id_masked, phone_masked, region, area, program,
 	enrolled_on, next_review_on, phaseout_ends_on, pledge_signed_on, chat_id IS NOT NULL, bound_at, opted_out_at,
-	unreachable_at, unreachable_reason`
+	unreachable_at, unreachable_reason, id_shared`
 
 func scanHousehold(row pgx.Row) (HouseholdView, error) {
 	var h HouseholdView
 	var enrolled, review time.Time
 	var phaseout, pledge *time.Time
 	err := row.Scan(&h.HouseholdID, &h.NameMasked, &h.NationalIDMasked, &h.PhoneMasked, &h.Region, &h.Area, &h.Program,
-		&enrolled, &review, &phaseout, &pledge, &h.Bound, &h.BoundAt, &h.OptedOutAt, &h.UnreachableAt, &h.UnreachableWhy)
+		&enrolled, &review, &phaseout, &pledge, &h.Bound, &h.BoundAt, &h.OptedOutAt, &h.UnreachableAt, &h.UnreachableWhy, &h.IDShared)
 	if err != nil {
 		return h, err
 	}
@@ -120,6 +124,17 @@ func (s *Service) Household(ctx context.Context, id string) (HouseholdView, erro
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, fmt.Errorf("household %q: %w", id, ErrNotFound)
 	}
+	if err != nil || !h.IDShared {
+		return h, err
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT o.household_id FROM outreach_households h
+		JOIN outreach_households o ON o.national_id_hash = h.national_id_hash AND o.household_id <> h.household_id
+		WHERE h.household_id = $1 ORDER BY 1`, id)
+	if err != nil {
+		return h, fmt.Errorf("household %q: %w", id, err)
+	}
+	h.SharesIDWith, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	return h, err
 }
 
@@ -272,7 +287,7 @@ func (s *Service) FollowUps(ctx context.Context) ([]FollowUp, error) {
 
 // WriteFollowUpsCSV writes the follow-up list as CSV for staff.
 func WriteFollowUpsCSV(w io.Writer, list []FollowUp, tz *time.Location) error {
-	cw := csv.NewWriter(w)
+	cw := csvexport.NewWriter(w)
 	_ = cw.Write([]string{"household_id", "name", "phone", "region", "reason", "detail", "since"})
 	for _, f := range list {
 		_ = cw.Write([]string{f.HouseholdID, f.NameMasked, f.PhoneMasked, f.Region, f.Reason, f.Detail,

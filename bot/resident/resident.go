@@ -20,6 +20,7 @@ import (
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/webchat"
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/clientip"
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
@@ -51,6 +52,7 @@ type Parts struct {
 	// Telegram is nil when TELEGRAM_BOT_TOKEN is not set.
 	Telegram *telegram.Bot
 	log      *slog.Logger
+	locks    *pgxpool.Pool
 }
 
 // New builds the parts. With a Telegram token it connects to the Bot API
@@ -84,10 +86,22 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 		return nil, err
 	}
 	p.Engine = eng
-	p.Web = webchat.New(eng, o.Pool, log)
+	// Several servers may share the database: a chat's turns take turns
+	// across all of them (see bot.ChatLock), on a small pool of its own.
+	lockCfg := o.Pool.Config().Copy()
+	// Half the main pool: a turn waiting for a lock connection only
+	// queues, and PostgreSQL's connections are shared by every process.
+	lockCfg.MaxConns = max(2, o.Pool.Config().MaxConns/2)
+	lockCfg.MinConns = 0
+	if p.locks, err = pgxpool.NewWithConfig(ctx, lockCfg); err != nil {
+		return nil, fmt.Errorf("chat locks: %w", err)
+	}
+	locked := bot.NewChatLock(eng, p.locks)
+	p.Web = webchat.New(locked, o.Pool, log)
+	p.Web.Deploy(webchat.Deployment{SecureCookies: o.Config.SecureCookies(), ClientIP: clientip.New(o.Config.TrustedProxies)})
 	routes := handoff.Deliverers{bot.ChannelWeb: p.Web}
 	if o.Config.TelegramToken != "" {
-		p.Telegram, err = telegram.New(ctx, eng, telegram.Options{
+		p.Telegram, err = telegram.New(ctx, locked, telegram.Options{
 			Token: o.Config.TelegramToken, APIURL: o.Config.TelegramAPIURL,
 			WebhookURL: o.Config.TelegramWebhookURL, WebhookSecret: o.Config.TelegramWebhookSecret,
 			Logger: log,
@@ -119,5 +133,7 @@ func (p *Parts) Run(ctx context.Context) error {
 	if p.Telegram != nil {
 		g.Go(func() error { return p.Telegram.Run(gctx) })
 	}
-	return g.Wait()
+	err := g.Wait()
+	p.locks.Close()
+	return err
 }

@@ -6,6 +6,7 @@
 package webchat
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -16,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"mime"
 	"net/http"
 	"strconv"
@@ -25,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/internal/clientip"
 )
 
 // CookieName holds the browser's chat token.
@@ -40,6 +43,70 @@ type Chat struct {
 	engine Handler
 	pool   *pgxpool.Pool
 	log    *slog.Logger
+	deploy Deployment
+}
+
+// Deployment is what the web chat needs to know of how it is reached.
+type Deployment struct {
+	// SecureCookies marks the chat cookie Secure: the public address is
+	// https even when the last hop (from a TLS-terminating proxy) is not.
+	SecureCookies bool
+	// ClientIP names the client behind a request, for per-address limits.
+	ClientIP *clientip.Resolver
+	// NewChats and Messages are the per-address limits; zero values take
+	// DefaultNewChats and DefaultMessages.
+	NewChats, Messages Bucket
+}
+
+// Bucket is a token bucket: Burst at once, then Per a second.
+type Bucket struct {
+	Burst float64
+	Per   float64
+}
+
+// Per-address defaults. A township office may put many residents behind
+// one address, so they are generous for people and tight for scripts:
+// 30 new conversations and then one every 20 s; 60 messages and then one a
+// second. The engine's own per-chat limit still applies inside them.
+var (
+	DefaultNewChats = Bucket{Burst: 30, Per: 1.0 / 20}
+	DefaultMessages = Bucket{Burst: 60, Per: 1}
+)
+
+// Deploy sets how the chat is reached; call it before serving.
+func (c *Chat) Deploy(d Deployment) {
+	if d.NewChats.Burst == 0 {
+		d.NewChats = DefaultNewChats
+	}
+	if d.Messages.Burst == 0 {
+		d.Messages = DefaultMessages
+	}
+	c.deploy = d
+}
+
+// take draws a token of kind for addr; false means the address is over its
+// limit. One statement refills, draws and remembers the outcome, so that
+// concurrent requests on any server each see the others.
+func (c *Chat) take(ctx context.Context, addr, kind string, b Bucket) (bool, error) {
+	var ok bool
+	err := c.pool.QueryRow(ctx, `
+		INSERT INTO webchat_address_limits AS l (addr, kind, tokens, at, last_ok)
+		VALUES ($1, $2, $3 - 1, now(), true)
+		ON CONFLICT (addr, kind) DO UPDATE SET
+			tokens = least($3, l.tokens + extract(epoch FROM now() - l.at) * $4)
+				- CASE WHEN least($3, l.tokens + extract(epoch FROM now() - l.at) * $4) >= 1 THEN 1 ELSE 0 END,
+			last_ok = least($3, l.tokens + extract(epoch FROM now() - l.at) * $4) >= 1,
+			at = now()
+		RETURNING last_ok`, addr, kind, b.Burst, b.Per).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("web chat limits: %w", err)
+	}
+	// Now and then, forget addresses idle for a day (a full bucket is the
+	// same as no row); every server does its share.
+	if mrand.IntN(1000) == 0 {
+		_, _ = c.pool.Exec(ctx, `DELETE FROM webchat_address_limits WHERE at < now() - interval '1 day'`)
+	}
+	return ok, nil
 }
 
 // New returns the web chat over the engine; pool keeps staff replies until
@@ -48,11 +115,36 @@ func New(engine Handler, pool *pgxpool.Pool, logger *slog.Logger) *Chat {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Chat{engine: engine, pool: pool, log: logger}
+	return &Chat{engine: engine, pool: pool, log: logger, deploy: Deployment{NewChats: DefaultNewChats, Messages: DefaultMessages}}
 }
 
 //go:embed page.html
 var page []byte
+
+// pageCSP allows exactly the page's own inline script, by its hash, and no
+// other: an injected <script> or on…= handler does not run, and no other
+// site may frame the page (clickjacking a resident into sending text).
+var pageCSP = func() string {
+	var hashes []string
+	rest := page
+	for {
+		i := bytes.Index(rest, []byte("<script>"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("<script>"):]
+		j := bytes.Index(rest, []byte("</script>"))
+		if j < 0 {
+			break
+		}
+		sum := sha256.Sum256(rest[:j])
+		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+		rest = rest[j:]
+	}
+	return "default-src 'self'; script-src " + strings.Join(hashes, " ") +
+		"; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'" +
+		"; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}()
 
 // Mount registers the page and the API on mux: GET /, POST
 // /chat/api/message, GET /chat/api/poll.
@@ -72,7 +164,8 @@ func (c *Chat) Handler() http.Handler {
 func (c *Chat) servePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:")
+	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	_, _ = w.Write(page)
@@ -98,7 +191,7 @@ func (c *Chat) session(w http.ResponseWriter, r *http.Request, create bool) (int
 	tok := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{
 		Name: CookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: 180 * 24 * 3600,
+		Secure: c.deploy.SecureCookies || r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: 180 * 24 * 3600,
 	})
 	return chatID(tok), true
 }
@@ -138,6 +231,30 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusBadRequest, apiError{"消息格式不对"})
 		return
+	}
+	// Limits by address come before anything is stored: a refused
+	// request leaves no conversation, question or cookie behind.
+	addr := c.deploy.ClientIP.Addr(r)
+	_, hasChat := c.session(w, r, false)
+	for _, l := range []struct {
+		kind string
+		b    Bucket
+		on   bool
+	}{{"chat", c.deploy.NewChats, !hasChat}, {"message", c.deploy.Messages, true}} {
+		if !l.on {
+			continue
+		}
+		ok, err := c.take(r.Context(), addr, l.kind, l.b)
+		if err != nil {
+			c.log.Error("webchat: limits", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, apiError{"暂时无法处理，请稍后再试。"})
+			return
+		}
+		if !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(1/l.b.Per)+1))
+			writeJSON(w, http.StatusTooManyRequests, apiError{"消息太多了，请稍等一会儿再发。"})
+			return
+		}
 	}
 	id, _ := c.session(w, r, true)
 	ev := bot.Event{Channel: bot.ChannelWeb, ChatID: id, LangHint: acceptLang(r)}

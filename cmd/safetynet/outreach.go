@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
@@ -176,6 +176,10 @@ func runOutreachImport(ctx context.Context, env *Env, args []string) error {
 		verb = "would import (dry run, nothing stored)"
 	}
 	fmt.Fprintf(env.Stdout, "%s %d households: %d new, %d changed, %d unchanged\n", verb, res.Rows, res.Inserted, res.Updated, res.Unchanged)
+	for _, s := range res.SharedIDs {
+		fmt.Fprintf(env.Stdout, "check: line %d: household %s has the same ID number as %s (flagged for staff)\n",
+			s.Line, s.HouseholdID, strings.Join(s.Others, ", "))
+	}
 	return nil
 }
 
@@ -224,7 +228,7 @@ func runOutreachCodes(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err // outreachErr makes an unknown household and a missing key bad input
 	}
-	w := csv.NewWriter(env.Stdout)
+	w := csvexport.NewWriter(env.Stdout)
 	_ = w.Write([]string{"household_id", "code", "link"})
 	for _, c := range codes {
 		_ = w.Write([]string{c.HouseholdID, c.Code, c.Link})

@@ -72,20 +72,22 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	limits := defaultServerLimits()
+	if n, err := raiseFileLimit(); err != nil {
+		env.Log.Warn("open file limit unknown", "err", err)
+	} else if n > 0 {
+		// Leave room for the database pool, model files and logs, so that
+		// the cap on connections is reached before the file limit is.
+		limits.MaxConns = max(64, min(limits.MaxConns, int(n)-256))
+		env.Log.Info("open file limit", "nofile", n, "max_conns", limits.MaxConns)
+	}
+	srv, wrap := newHTTPServer(mux, limits)
 	g.Go(func() error {
 		env.Log.Info("serving", "addr", *addr)
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serveHTTP(gctx, *addr, srv, wrap); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("listen %s: %w", *addr, err)
 		}
 		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		// Finish requests in hand, then stop.
-		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
 	})
 	err = g.Wait()
 	if ctx.Err() != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/safetynet/safetynet/bot/resident"
 	"github.com/safetynet/safetynet/console"
+	"github.com/safetynet/safetynet/internal/clientip"
 	"github.com/safetynet/safetynet/internal/switches"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
@@ -74,6 +75,9 @@ func (p *serveParts) wire(ctx context.Context) error {
 		Campaigns:   outView,
 		Hotline:     env.Cfg.Hotline,
 		TZ:          env.Cfg.TZ,
+		// Cookies follow the public address, not the last hop's scheme.
+		SecureCookies: env.Cfg.SecureCookies(),
+		ClientIP:      clientip.New(env.Cfg.TrustedProxies),
 	})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)

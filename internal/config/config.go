@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -47,6 +48,18 @@ type Config struct {
 	// ModelDir holds the local embedding model (scripts/setup-model.sh);
 	// empty means its default, ~/.cache/safetynet/model.
 	ModelDir string
+	// PublicURL is the service's address as residents and staff reach it;
+	// https makes every cookie Secure, whatever the hop to us was.
+	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// X-Real-IP is believed; from anyone else those headers are ignored,
+	// or a client could pick its own address past every per-address limit.
+	TrustedProxies []netip.Prefix
+}
+
+// SecureCookies tells whether cookies must be marked Secure.
+func (c Config) SecureCookies() bool {
+	return strings.HasPrefix(strings.ToLower(c.PublicURL), "https://")
 }
 
 // LLMEnabled tells whether an OpenAI-compatible server is configured.
@@ -99,6 +112,8 @@ func fromLookup(lookup func(string) (string, bool)) (Config, error) {
 	c.OpenAIEmbedModel = str("OPENAI_EMBED_MODEL", "")
 	rate := str("OUTREACH_RATE", "25")
 	c.ModelDir = str("SAFETYNET_MODEL_DIR", "")
+	c.PublicURL = str("SAFETYNET_PUBLIC_URL", "")
+	proxies := str("SAFETYNET_TRUSTED_PROXIES", "")
 	if err != nil {
 		return Config{}, err
 	}
@@ -121,7 +136,19 @@ func fromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if c.OutreachRate, err = strconv.ParseFloat(rate, 64); err != nil || c.OutreachRate <= 0 {
 		return Config{}, fmt.Errorf("OUTREACH_RATE: %q is not a positive number of messages a second", rate)
 	}
-	for name, u := range map[string]string{"DATABASE_URL": c.DatabaseURL, "TELEGRAM_API_URL": c.TelegramAPIURL,
+	for _, p := range strings.FieldsFunc(proxies, func(r rune) bool { return r == ',' || r == ' ' }) {
+		pfx, perr := netip.ParsePrefix(p)
+		if perr != nil {
+			// A single address means just that proxy.
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return Config{}, fmt.Errorf("SAFETYNET_TRUSTED_PROXIES: %q is not an address or CIDR (10.0.0.0/8, ::1)", p)
+			}
+			pfx = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, pfx.Masked())
+	}
+	for name, u := range map[string]string{"DATABASE_URL": c.DatabaseURL, "SAFETYNET_PUBLIC_URL": c.PublicURL, "TELEGRAM_API_URL": c.TelegramAPIURL,
 		"TELEGRAM_WEBHOOK_URL": c.TelegramWebhookURL, "OPENAI_BASE_URL": c.OpenAIBaseURL} {
 		if u == "" {
 			continue

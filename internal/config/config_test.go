@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,15 +25,25 @@ func TestDefaults(t *testing.T) {
 	c, err = fromLookup(env(map[string]string{"SAFETYNET_MODEL_DIR": " /srv/model "}))
 	require.NoError(t, err)
 	require.Equal(t, "/srv/model", c.ModelDir)
+	require.False(t, c.SecureCookies())
+	require.Empty(t, c.TrustedProxies)
+}
+
+func TestPublicURLAndProxies(t *testing.T) {
+	c, err := fromLookup(env(map[string]string{"SAFETYNET_PUBLIC_URL": "https://jiuzhu.example.gov.cn", "SAFETYNET_TRUSTED_PROXIES": "10.0.0.0/8 ::1,192.168.1.5"}))
+	require.NoError(t, err)
+	require.True(t, c.SecureCookies())
+	require.Equal(t, "[10.0.0.0/8 ::1/128 192.168.1.5/32]", fmt.Sprint(c.TrustedProxies))
 }
 
 func TestRejectsBadValuesNamingTheVariable(t *testing.T) {
 	for name, m := range map[string]map[string]string{
-		"SAFETYNET_DATA_KEY":      {"SAFETYNET_DATA_KEY": "short"},
-		"SAFETYNET_TZ":            {"SAFETYNET_TZ": "Mars/Base"},
-		"OUTREACH_RATE":           {"OUTREACH_RATE": "-1"},
-		"TELEGRAM_WEBHOOK_SECRET": {"TELEGRAM_WEBHOOK_URL": "https://x.example/hook"},
-		"OPENAI_BASE_URL":         {"OPENAI_BASE_URL": "not a url"},
+		"SAFETYNET_DATA_KEY":        {"SAFETYNET_DATA_KEY": "short"},
+		"SAFETYNET_TZ":              {"SAFETYNET_TZ": "Mars/Base"},
+		"OUTREACH_RATE":             {"OUTREACH_RATE": "-1"},
+		"TELEGRAM_WEBHOOK_SECRET":   {"TELEGRAM_WEBHOOK_URL": "https://x.example/hook"},
+		"OPENAI_BASE_URL":           {"OPENAI_BASE_URL": "not a url"},
+		"SAFETYNET_TRUSTED_PROXIES": {"SAFETYNET_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"},
 	} {
 		_, err := fromLookup(env(m))
 		require.Error(t, err, name)

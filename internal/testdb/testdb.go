@@ -187,3 +187,38 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Empty creates a database with no migrations applied and returns a pool
+// on it, for tests of a migration on data written by the versions before.
+// It is dropped when the test ends.
+func Empty(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		tb.Fatalf("testdb: %v\n%s", err, howTo)
+	}
+	defer admin.Close(ctx)
+	name := "sn_empty_" + randomHex(6)
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s`, name)); err != nil {
+		tb.Fatalf("testdb: create %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), ServerURL())
+		if err != nil {
+			tb.Logf("testdb: drop %s: %v", name, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name)); err != nil {
+			tb.Logf("testdb: drop %s: %v", name, err)
+		}
+	})
+	pool, err := db.Open(ctx, URL(name))
+	if err != nil {
+		tb.Fatalf("testdb: open %s: %v", name, err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
+}

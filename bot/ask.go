@@ -21,7 +21,7 @@ const maxAnswerRunes = 2500
 func (e *Engine) ask(ctx context.Context, t *turnState, question string) error {
 	if t.st.Ticket != 0 && e.desk != nil {
 		// A person is handling this chat: they see what came after too.
-		if _, err := e.desk.Append(ctx, t.ev.Channel, t.ev.ChatID, handoff.AuthorResident, question); err != nil {
+		if _, err := e.desk.Append(ctx, t.ev.Address, handoff.AuthorResident, question); err != nil {
 			t.st.Ticket = 0 // closed by staff: back to the bot alone
 		}
 	}
@@ -35,12 +35,18 @@ func (e *Engine) ask(ctx context.Context, t *turnState, question string) error {
 	}
 	body, sources := e.formatAnswer(t.lang, ans)
 	t.q = &questions.Entry{
-		Channel: t.ev.Channel, ChatID: t.ev.ChatID, Lang: t.lang, Question: question,
+		Chat: t.ev.Address, Lang: t.lang, Question: question,
 		Answered: ans.Answered, Answer: ans.Text, Sources: logSources(ans.Citations),
 	}
 	var extra [][]Button
 	if !ans.Answered {
 		extra = append(extra, []Button{{Text: e.msg(t.lang, "btn_contact"), Data: "c"}})
+	}
+	if ans.OfferCheck && e.wizard != nil {
+		// The question describes a household: the pre-check answers
+		// "can we apply" better than any passage.
+		body += "\n\n" + e.msg(t.lang, "offer_check")
+		extra = append(extra, []Button{{Text: e.msg(t.lang, "btn_check"), Data: "k"}})
 	}
 	r := t.say(body, extra...)
 	r.Sources = sources

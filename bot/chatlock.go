@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/safetynet/safetynet/chat"
 )
 
 // Handling is what handles one event: the Engine, or a wrapper around it.
@@ -38,9 +40,11 @@ func NewChatLock(next Handling, locks *pgxpool.Pool) *ChatLock {
 // chatKey is the advisory lock key of a chat: 64 bits of a hash of channel
 // and chat id, in a space of its own (the "chat" prefix) so no other lock
 // of the service collides with it by design.
-func chatKey(channel string, chatID int64) int64 {
+func chatKey(a chat.Address) int64 {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "safetynet/chat\x00%s\x00%d", channel, chatID)
+	// Text ids hash as the decimal ids did, so keys stay the same across a
+	// deploy of this change.
+	fmt.Fprintf(h, "safetynet/chat\x00%s\x00%s", a.Channel, a.ID)
 	return int64(h.Sum64())
 }
 
@@ -57,7 +61,7 @@ func (c *ChatLock) Handle(ctx context.Context, ev Event) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("chat lock: %w", err)
 	}
-	key := chatKey(ev.Channel, ev.ChatID)
+	key := chatKey(ev.Address)
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 		// The connection may hold the lock or not: closing it ends both.
 		_ = conn.Conn().Close(context.WithoutCancel(ctx))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/knowledge"
 )
 
@@ -40,11 +41,11 @@ type Wizard interface {
 // Enrolment is the outreach side: binding a chat to a household with a
 // one-time code, and reminders on or off.
 type Enrolment interface {
-	Bind(ctx context.Context, code string, chatID int64) (Bound, error)
-	OptOut(ctx context.Context, chatID int64) error
-	OptIn(ctx context.Context, chatID int64) error
+	Bind(ctx context.Context, code string, from chat.Address) (Bound, error)
+	OptOut(ctx context.Context, from chat.Address) error
+	OptIn(ctx context.Context, from chat.Address) error
 	// HandleButton handles a pressed reminder button (data starts "o:").
-	HandleButton(ctx context.Context, chatID int64, data string) (ButtonOutcome, error)
+	HandleButton(ctx context.Context, from chat.Address, data string) (ButtonOutcome, error)
 }
 
 // Bound is what a resident is told after binding: enough to recognise

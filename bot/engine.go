@@ -1,7 +1,8 @@
 // Package bot is the resident conversation engine, the same for every
-// channel: an Event in (a chat's text, a pressed button, a photo…),
-// replies out. Telegram (bot/telegram) and the web chat (bot/webchat) only
-// translate. Everything a conversation needs between two messages lives in
+// channel: an Event in (a chat's text, a chosen button, a photo…), replies
+// out as chat.Messages. It knows no channel by name: what differs between
+// channels is in chat.Limits. The adapters (bot/telegram, bot/webchat…)
+// only translate. Everything a conversation needs between two messages lives in
 // PostgreSQL, so any server process can take the next message.
 package bot
 
@@ -14,22 +15,16 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
 	"github.com/safetynet/safetynet/questions"
-)
-
-// Channels.
-const (
-	ChannelTelegram = "telegram"
-	ChannelWeb      = "web"
 )
 
 // Kind is what a resident sent.
@@ -38,7 +33,7 @@ type Kind string
 // Kinds of event.
 const (
 	KindText    Kind = "text"
-	KindButton  Kind = "button"
+	KindChoice  Kind = "choice" // a pressed button, or a menu choice
 	KindPhoto   Kind = "photo"
 	KindVoice   Kind = "voice"
 	KindSticker Kind = "sticker"
@@ -47,22 +42,18 @@ const (
 
 // Event is one thing a resident did in a chat.
 type Event struct {
-	Channel string // ChannelTelegram or ChannelWeb
-	ChatID  int64
+	Address chat.Address
 	// EventID makes redelivery harmless: an event whose id was seen before
 	// is ignored. "" means the channel does not redeliver.
 	EventID  string
 	Kind     Kind
 	Text     string // KindText
-	Data     string // KindButton: the button's data
-	LangHint string // the client's language (Telegram language_code), a first guess
+	Choice   string // KindChoice: the chosen button's data
+	LangHint string // the client's language (e.g. Telegram's language_code), a first guess
 }
 
-// Button is an inline button; Data comes back in a KindButton event.
-type Button struct {
-	Text string `json:"text"`
-	Data string `json:"data"`
-}
+// Button is a choice under a reply; its Data comes back as a KindChoice event.
+type Button = chat.Button
 
 // Source is one cited document under an answer.
 type Source struct {
@@ -71,11 +62,11 @@ type Source struct {
 	Section string `json:"section"`
 }
 
-// Reply is one message to the resident.
+// Reply is one message to the resident, with the sources of an answer for
+// channels that show them apart from the text (the web chat).
 type Reply struct {
-	Text    string     `json:"text"`
-	Buttons [][]Button `json:"buttons,omitempty"`
-	Sources []Source   `json:"sources,omitempty"`
+	chat.Message
+	Sources []Source `json:"sources,omitempty"`
 }
 
 // Result is what the channel does for an event.
@@ -101,6 +92,10 @@ type Config struct {
 	Desk      *handoff.Desk
 	Logger    *slog.Logger
 	Hotline   string
+	// Channels are the limits of each channel the engine serves. A channel
+	// not listed answers only while the resident writes (no reminders) and
+	// shows buttons.
+	Channels map[string]chat.Limits
 	// K is how many sources an answer cites (default 3: short for a phone).
 	K      int
 	Region string
@@ -126,6 +121,7 @@ type Engine struct {
 	switches   *switches.Board
 	log        *slog.Logger
 	hotline    string
+	channels   map[string]chat.Limits
 	k          int
 	region     string
 	rateBurst  float64
@@ -138,20 +134,22 @@ type Engine struct {
 	// on the same state. Striped: a lock per chat would grow without bound.
 	seed  maphash.Seed
 	locks [256]sync.Mutex
+
+	handler HandlerFunc
 }
 
 // New returns an Engine.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Pool == nil {
-		return nil, errors.New("bot: a database pool is required")
+		return nil, errors.New("bot: Pool is required")
 	}
 	if cfg.Answerer == nil {
-		return nil, errors.New("bot: an Answerer is required")
+		return nil, errors.New("bot: Answerer is required")
 	}
 	e := &Engine{
 		pool: cfg.Pool, answerer: cfg.Answerer, wizard: cfg.Wizard, enrol: cfg.Enrolment, desk: cfg.Desk,
 		questions: questions.New(cfg.Pool), switches: switches.New(cfg.Pool),
-		log: cfg.Logger, hotline: cfg.Hotline, k: cfg.K, region: cfg.Region,
+		log: cfg.Logger, hotline: cfg.Hotline, channels: cfg.Channels, k: cfg.K, region: cfg.Region,
 		rateBurst: cfg.RateBurst, ratePerSec: cfg.RatePerSec, maxRunes: cfg.MaxRunes, metrics: cfg.Metrics,
 		seed: maphash.MakeSeed(),
 	}
@@ -173,6 +171,9 @@ func New(cfg Config) (*Engine, error) {
 	if e.maxRunes <= 0 {
 		e.maxRunes = 500
 	}
+	// Outermost first: what every event goes through before the handler.
+	e.handler = Chain(e.respond,
+		e.measure, e.serialize, e.load, e.dedupe, e.limit, e.save, e.decorate, e.numberChoices)
 	return e, nil
 }
 
@@ -182,13 +183,27 @@ func (e *Engine) SetEnrolment(en Enrolment) { e.enrol = en }
 // Hotline is the number residents are pointed to.
 func (e *Engine) Hotline() string { return e.hotline }
 
-// turnState collects what one event does.
-type turnState struct {
+// limits returns what the event's channel allows.
+func (e *Engine) limits(a chat.Address) chat.Limits {
+	if l, ok := e.channels[a.Channel]; ok {
+		return l
+	}
+	return chat.Limits{Buttons: true}
+}
+
+// Turn is one event on its way through the middleware and the handler.
+type Turn struct {
+	Event  Event
+	Result Result
+	// Outcome is what the metrics count: ok, answered, unanswered,
+	// duplicate, limited, error.
+	Outcome string
+
 	ev      Event
 	b       begun
 	st      convState
 	lang    string
-	out     Result
+	out     *Result
 	lines   []turn
 	warnPII bool
 	q       *questions.Entry
@@ -197,8 +212,11 @@ type turnState struct {
 	answerAt int
 }
 
+// turnState is the handler's name for a Turn.
+type turnState = Turn
+
 func (t *turnState) say(text string, buttons ...[]Button) *Reply {
-	t.out.Replies = append(t.out.Replies, Reply{Text: text, Buttons: buttons})
+	t.out.Replies = append(t.out.Replies, Reply{Message: chat.Message{Text: text, Buttons: buttons}})
 	// The bot's side is kept short: staff need the gist, the resident's
 	// words in full.
 	t.lines = append(t.lines, turn{A: "b", T: clip(text, 120)})
@@ -212,94 +230,52 @@ func (t *turnState) heard(text string) {
 // Handle handles one event and returns what to send. On an internal error
 // the Result still holds a polite reply for the resident; the error is for
 // the log.
-func (e *Engine) Handle(ctx context.Context, ev Event) (res Result, err error) {
-	if ev.Channel == "" || ev.ChatID == 0 {
-		return Result{}, fmt.Errorf("bot: event without channel or chat")
+func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
+	if err := ev.Address.Validate(); err != nil {
+		return Result{}, fmt.Errorf("bot: event: %w", err)
 	}
-	start, outcome := time.Now(), "ok"
-	defer func() {
-		switch {
-		case err != nil:
-			outcome = "error"
-		case res.Duplicate:
-			outcome = "duplicate"
+	t := &Turn{Event: ev, ev: ev, Outcome: "ok", answerAt: -1}
+	t.out = &t.Result
+	err := e.handler(ctx, t)
+	return t.Result, err
+}
+
+// Serve handles one event and sends the replies through out, in order; it
+// stops at the first reply that cannot be sent.
+func (e *Engine) Serve(ctx context.Context, ev Event, out chat.Sender) (Result, error) {
+	res, err := e.Handle(ctx, ev)
+	for _, r := range res.Replies {
+		if _, serr := out.Send(ctx, ev.Address, r.Message); serr != nil {
+			return res, errors.Join(err, fmt.Errorf("bot: send reply: %w", serr))
 		}
-		e.metrics.observe(ev, outcome, start)
-	}()
-	mu := &e.locks[maphash.Comparable(e.seed, ev.ChatID)%uint64(len(e.locks))]
-	mu.Lock()
-	defer mu.Unlock()
-
-	b, err := e.begin(ctx, ev)
-	if err != nil {
-		lang := orDefault(langFromClient(ev.LangHint))
-		return Result{Lang: lang, Replies: []Reply{{Text: e.msg(lang, "error")}}}, err
 	}
-	if b.duplicate {
-		return Result{Duplicate: true}, nil
-	}
-	t := &turnState{ev: ev, b: b, st: b.state, answerAt: -1}
-	t.lang = e.replyLang(&t.st, ev)
-	t.out.Lang = t.lang
+	return res, err
+}
 
-	if b.limited {
-		outcome = "limited"
-		// Told once; after that the flood is dropped quietly until the
-		// bucket refills.
-		if !b.wasLimited {
-			if ev.Kind == KindButton {
-				t.out.Notice = e.msg(t.lang, "limited")
-			} else {
-				t.say(e.msg(t.lang, "limited"))
-			}
-		}
-		return t.out, nil
-	}
-
+// respond is the handler proper: what the resident's event asks for.
+func (e *Engine) respond(ctx context.Context, t *Turn) error {
 	var herr error
-	switch ev.Kind {
-	case KindButton:
+	switch t.ev.Kind {
+	case KindChoice:
 		herr = e.button(ctx, t)
 	case KindText:
 		herr = e.text(ctx, t)
 	default:
-		t.heard("[" + string(ev.Kind) + "]")
+		t.heard("[" + string(t.ev.Kind) + "]")
 		t.say(e.msg(t.lang, "media"), []Button{{Text: e.msg(t.lang, "btn_contact"), Data: "c"}})
 	}
 	if herr != nil {
-		e.log.Error("bot: handle event", "channel", ev.Channel, "kind", ev.Kind, "err", herr)
+		e.log.Error("bot: handle event", "channel", t.ev.Address.Channel, "kind", t.ev.Kind, "err", herr)
 		t.say(e.msg(t.lang, "error"))
+		t.Outcome = "error"
 	}
-
-	if t.q != nil {
-		outcome = "answered"
+	if t.q != nil && herr == nil {
+		t.Outcome = "answered"
 		if !t.q.Answered {
-			outcome = "unanswered"
+			t.Outcome = "unanswered"
 		}
 	}
-	qid, err := e.finish(ctx, ev, b, t.st, t.lines, t.q)
-	if err != nil {
-		// The replies are still right for the resident; only the record
-		// is missing. Feedback buttons need the id, so they are left off.
-		e.log.Error("bot: save conversation", "channel", ev.Channel, "err", err)
-		herr = errors.Join(herr, err)
-	} else if t.answerAt >= 0 && qid > 0 {
-		r := &t.out.Replies[t.answerAt]
-		id := strconv.FormatInt(qid, 10)
-		r.Buttons = append([][]Button{{
-			{Text: e.msg(t.lang, "btn_up"), Data: "f:1:" + id},
-			{Text: e.msg(t.lang, "btn_down"), Data: "f:-1:" + id},
-		}}, r.Buttons...)
-	}
-	if t.warnPII && len(t.out.Replies) > 0 {
-		t.out.Replies[0].Text = e.msg(t.lang, "pii_warning") + "\n\n" + t.out.Replies[0].Text
-	}
-	if t.lang == LangUyghur {
-		for i := range t.out.Replies {
-			t.out.Replies[i].Text = e.chineseNote(t.lang) + "\n\n" + t.out.Replies[i].Text
-		}
-	}
-	return t.out, herr
+	return herr
 }
 
 func orDefault(lang string) string {
@@ -438,7 +414,7 @@ func (e *Engine) command(ctx context.Context, t *turnState, cmd, arg string) err
 }
 
 func (e *Engine) bind(ctx context.Context, t *turnState, code string) error {
-	if t.ev.Channel != ChannelTelegram {
+	if !e.limits(t.ev.Address).Push {
 		t.say(e.msg(t.lang, "web_reminders"))
 		return nil
 	}
@@ -446,7 +422,7 @@ func (e *Engine) bind(ctx context.Context, t *turnState, code string) error {
 		t.say(e.msg(t.lang, "no_reminders"))
 		return nil
 	}
-	who, err := e.enrol.Bind(ctx, code, t.ev.ChatID)
+	who, err := e.enrol.Bind(ctx, code, t.ev.Address)
 	switch {
 	case err == nil:
 		text := e.msg(t.lang, "bound")
@@ -467,7 +443,7 @@ func (e *Engine) bind(ctx context.Context, t *turnState, code string) error {
 }
 
 func (e *Engine) reminders(ctx context.Context, t *turnState, on bool) error {
-	if t.ev.Channel != ChannelTelegram {
+	if !e.limits(t.ev.Address).Push {
 		t.say(e.msg(t.lang, "web_reminders"))
 		return nil
 	}
@@ -477,9 +453,9 @@ func (e *Engine) reminders(ctx context.Context, t *turnState, on bool) error {
 	}
 	var err error
 	if on {
-		err = e.enrol.OptIn(ctx, t.ev.ChatID)
+		err = e.enrol.OptIn(ctx, t.ev.Address)
 	} else {
-		err = e.enrol.OptOut(ctx, t.ev.ChatID)
+		err = e.enrol.OptOut(ctx, t.ev.Address)
 	}
 	switch {
 	case err == nil && on:
@@ -500,7 +476,7 @@ func (e *Engine) handoff(ctx context.Context, t *turnState, reason string) error
 		t.say(e.msg(t.lang, "unavailable"))
 		return nil
 	}
-	req := handoff.Request{Channel: t.ev.Channel, ChatID: t.ev.ChatID, Lang: t.lang, Reason: reason}
+	req := handoff.Request{Chat: t.ev.Address, Lang: t.lang, Reason: reason}
 	for _, l := range append(append([]turn{}, t.b.history...), t.lines...) {
 		author := handoff.AuthorResident
 		if l.A == "b" {
@@ -536,7 +512,7 @@ func (e *Engine) qaEnabled(ctx context.Context) bool {
 }
 
 func (e *Engine) button(ctx context.Context, t *turnState) error {
-	data := t.ev.Data
+	data := t.ev.Choice
 	kind, rest, _ := strings.Cut(data, ":")
 	switch kind {
 	case "f":
@@ -568,12 +544,16 @@ func (e *Engine) button(ctx context.Context, t *turnState) error {
 		t.say(e.msg(t.lang, "lang_set"))
 	case "c":
 		return e.handoff(ctx, t, "asked")
+	case "k":
+		// The offer of the pre-check beside an answer.
+		t.heard("/check")
+		return e.startWizard(ctx, t)
 	case "o":
-		if e.enrol == nil || t.ev.Channel != ChannelTelegram {
+		if e.enrol == nil || !e.limits(t.ev.Address).Push {
 			t.out.Notice = e.msg(t.lang, "btn_expired")
 			return nil
 		}
-		res, err := e.enrol.HandleButton(ctx, t.ev.ChatID, data)
+		res, err := e.enrol.HandleButton(ctx, t.ev.Address, data)
 		if err != nil {
 			return fmt.Errorf("reminder button: %w", err)
 		}
@@ -598,7 +578,7 @@ func (e *Engine) feedback(ctx context.Context, t *turnState, rest string) error 
 		t.out.Notice = e.msg(t.lang, "btn_expired")
 		return nil
 	}
-	err := e.questions.Feedback(ctx, id, t.ev.Channel, t.ev.ChatID, vote)
+	err := e.questions.Feedback(ctx, id, t.ev.Address, vote)
 	if errors.Is(err, questions.ErrNotFound) {
 		t.out.Notice = e.msg(t.lang, "btn_expired")
 		return nil

@@ -10,18 +10,14 @@ import (
 // unconfirmed update for up to a day.
 const seenKeep = 48 * time.Hour
 
-// Prune forgets event ids older than seenKeep and staff replies the web
-// chat has kept for 90 days. Several processes may run it at once.
+// Prune forgets event ids older than seenKeep. Several processes may run
+// it at once.
 func (e *Engine) Prune(ctx context.Context) (int64, error) {
 	tag, err := e.pool.Exec(ctx, `DELETE FROM bot_seen_events WHERE seen_at < now() - make_interval(secs => $1)`, seenKeep.Seconds())
 	if err != nil {
 		return 0, fmt.Errorf("prune seen events: %w", err)
 	}
-	tag2, err := e.pool.Exec(ctx, `DELETE FROM webchat_outbox WHERE created_at < now() - interval '90 days'`)
-	if err != nil {
-		return 0, fmt.Errorf("prune web chat outbox: %w", err)
-	}
-	return tag.RowsAffected() + tag2.RowsAffected(), nil
+	return tag.RowsAffected(), nil
 }
 
 // RunJanitor prunes once an hour until ctx ends.

@@ -40,10 +40,10 @@ func (m *Metrics) observe(ev Event, outcome string, start time.Time) {
 	}
 	kind := ev.Kind
 	switch kind {
-	case KindText, KindButton, KindPhoto, KindVoice, KindSticker:
+	case KindText, KindChoice, KindPhoto, KindVoice, KindSticker:
 	default:
 		kind = KindOther
 	}
-	m.events.WithLabelValues(ev.Channel, string(kind), outcome).Inc()
-	m.seconds.WithLabelValues(ev.Channel).Observe(time.Since(start).Seconds())
+	m.events.WithLabelValues(ev.Address.Channel, string(kind), outcome).Inc()
+	m.seconds.WithLabelValues(ev.Address.Channel).Observe(time.Since(start).Seconds())
 }

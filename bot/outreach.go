@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/outreach"
 )
 
@@ -14,8 +15,8 @@ type OutreachEnrolment struct {
 }
 
 // Bind implements Enrolment.
-func (o OutreachEnrolment) Bind(ctx context.Context, code string, chatID int64) (Bound, error) {
-	b, err := o.S.Bind(ctx, code, chatID)
+func (o OutreachEnrolment) Bind(ctx context.Context, code string, from chat.Address) (Bound, error) {
+	b, err := o.S.Bind(ctx, code, from)
 	switch {
 	case err == nil:
 		return Bound{NameMasked: b.NameMasked, ProgramName: b.ProgramName}, nil
@@ -30,13 +31,13 @@ func (o OutreachEnrolment) Bind(ctx context.Context, code string, chatID int64) 
 }
 
 // OptOut implements Enrolment.
-func (o OutreachEnrolment) OptOut(ctx context.Context, chatID int64) error {
-	return notBound(o.S.OptOut(ctx, chatID))
+func (o OutreachEnrolment) OptOut(ctx context.Context, from chat.Address) error {
+	return notBound(o.S.OptOut(ctx, from))
 }
 
 // OptIn implements Enrolment.
-func (o OutreachEnrolment) OptIn(ctx context.Context, chatID int64) error {
-	return notBound(o.S.OptIn(ctx, chatID))
+func (o OutreachEnrolment) OptIn(ctx context.Context, from chat.Address) error {
+	return notBound(o.S.OptIn(ctx, from))
 }
 
 func notBound(err error) error {
@@ -49,8 +50,8 @@ func notBound(err error) error {
 // HandleButton implements Enrolment. A stale or unknown button, or one
 // pressed in another chat than the household's, is answered with
 // outreach's own words (a refusal), not an error.
-func (o OutreachEnrolment) HandleButton(ctx context.Context, chatID int64, data string) (ButtonOutcome, error) {
-	r, err := o.S.HandleButton(ctx, chatID, data)
+func (o OutreachEnrolment) HandleButton(ctx context.Context, from chat.Address, data string) (ButtonOutcome, error) {
+	r, err := o.S.HandleButton(ctx, from, data)
 	if err != nil && !errors.Is(err, outreach.ErrBadButton) && !errors.Is(err, outreach.ErrWrongChat) {
 		return ButtonOutcome{}, err
 	}

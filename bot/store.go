@@ -18,6 +18,9 @@ type convState struct {
 	Seen   string          `json:"seen,omitempty"`   // the language last detected
 	Misses int             `json:"misses,omitempty"` // questions in a row the bot could not answer
 	Ticket int64           `json:"ticket,omitempty"` // the handoff ticket staff are working on
+	// Choices are the data of the numbered choices last shown on a channel
+	// without buttons, so a typed number can be taken as one.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // turn is one line of the recent conversation, kept for a handoff.
@@ -80,7 +83,7 @@ func (e *Engine) begin(ctx context.Context, ev Event) (begun, error) {
 	var b begun
 	var state, history []byte
 	batch := &pgx.Batch{}
-	batch.Queue(beginSQL, ev.Channel, ev.ChatID, ev.EventID, e.rateBurst, e.ratePerSec).QueryRow(func(row pgx.Row) error {
+	batch.Queue(beginSQL, ev.Address.Channel, ev.Address.ID, ev.EventID, e.rateBurst, e.ratePerSec).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&b.duplicate, &state, &history, &b.limited, &b.wasLimited)
 	})
 	if err := e.pool.SendBatch(ctx, lazyCommit(batch)).Close(); err != nil {
@@ -93,7 +96,7 @@ func (e *Engine) begin(ctx context.Context, ev Event) (begun, error) {
 		if err := json.Unmarshal(state, &b.state); err != nil {
 			// A state the code no longer understands must not lock the
 			// resident out: start afresh.
-			e.log.Warn("conversation state unreadable; reset", "channel", ev.Channel, "err", err)
+			e.log.Warn("conversation state unreadable; reset", "channel", ev.Address.Channel, "err", err)
 			b.state = convState{}
 		}
 		b.stateVersion = state
@@ -136,7 +139,7 @@ func (e *Engine) finish(ctx context.Context, ev Event, b begun, st convState, li
 	if q != nil {
 		questions.QueueRecord(batch, *q, &qid)
 	}
-	batch.Queue(finishSQL, ev.Channel, ev.ChatID, stateJSON, hj)
+	batch.Queue(finishSQL, ev.Address.Channel, ev.Address.ID, stateJSON, hj)
 	if err := e.pool.SendBatch(ctx, lazyCommit(batch)).Close(); err != nil {
 		return 0, fmt.Errorf("save conversation: %w", err)
 	}

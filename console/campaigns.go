@@ -1,6 +1,8 @@
 package console
 
 import (
+	"github.com/safetynet/safetynet/chat"
+
 	"errors"
 	"fmt"
 	"html/template"
@@ -217,7 +219,7 @@ func (c *Console) campaignDo(r *http.Request, s *session, id int64, action strin
 	var a string
 	switch action {
 	case "test":
-		var chats []int64
+		var chats []chat.Address
 		chats, err = parseChatIDs(r.PostFormValue("chats"))
 		if err == nil {
 			_, err = c.campaigns.TestSendCampaign(r.Context(), id, s.User.Name, chats)
@@ -248,22 +250,30 @@ func (c *Console) campaignDo(r *http.Request, s *session, id int64, action strin
 	return cp, audit(r.Context(), c.pool, s.User, r, a, strconv.FormatInt(id, 10), nil)
 }
 
-// parseChatIDs reads the staff chat ids typed for a test send: numbers
-// separated by commas, spaces or Chinese commas.
-func parseChatIDs(raw string) ([]int64, error) {
+// parseChatIDs reads the staff chats typed for a test send, separated by
+// commas, spaces or Chinese commas: a number is a Telegram chat id,
+// "channel:id" (wechat:openid) names another channel.
+func parseChatIDs(raw string) ([]chat.Address, error) {
 	fields := strings.FieldsFunc(raw, func(r rune) bool {
 		return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\n' || r == '\r' || r == '\t'
 	})
 	if len(fields) == 0 {
 		return nil, &FieldError{"chats", "请填写至少一个工作人员的 Telegram 聊天 ID"}
 	}
-	ids := make([]int64, 0, len(fields))
+	ids := make([]chat.Address, 0, len(fields))
 	for _, f := range fields {
+		if channel, id, ok := strings.Cut(f, ":"); ok {
+			if channel == "" || id == "" {
+				return nil, &FieldError{"chats", "聊天 ID 格式应为 渠道:ID：" + f}
+			}
+			ids = append(ids, chat.Address{Channel: channel, ID: id})
+			continue
+		}
 		id, err := strconv.ParseInt(f, 10, 64)
 		if err != nil || id == 0 {
 			return nil, &FieldError{"chats", "聊天 ID 应当是数字：" + f}
 		}
-		ids = append(ids, id)
+		ids = append(ids, chat.Address{Channel: "telegram", ID: f})
 	}
 	return ids, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/knowledge"
 )
 
@@ -134,7 +135,7 @@ type Campaigns interface {
 	StartCampaign(ctx context.Context, id int64, by string, force bool) (Campaign, error)
 	// TestSendCampaign sends the rendered messages to staff's own chats
 	// first, so a mistake is seen by staff rather than by residents.
-	TestSendCampaign(ctx context.Context, id int64, by string, chats []int64) (int, error)
+	TestSendCampaign(ctx context.Context, id int64, by string, chats []chat.Address) (int, error)
 	PauseCampaign(ctx context.Context, id int64, by string) (Campaign, error)
 	ResumeCampaign(ctx context.Context, id int64, by string) (Campaign, error)
 	CancelCampaign(ctx context.Context, id int64, by string) (Campaign, error)

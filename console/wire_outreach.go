@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/outreach"
 )
@@ -207,7 +208,7 @@ func (o outreachAdapter) GetCampaign(ctx context.Context, id int64) (Campaign, e
 	return o.campaignOf(c), nil
 }
 
-func (o outreachAdapter) TestSendCampaign(ctx context.Context, id int64, by string, chats []int64) (int, error) {
+func (o outreachAdapter) TestSendCampaign(ctx context.Context, id int64, by string, chats []chat.Address) (int, error) {
 	n, err := o.s.TestSend(ctx, id, chats)
 	if errors.Is(err, outreach.ErrNoSender) {
 		return 0, &FieldError{Field: "chats", Msg: "本服务没有配置 Telegram 机器人，无法测试发送"}

@@ -1,7 +1,7 @@
 // Package handoff hands a resident to a person: a ticket with the
 // conversation so far (personal data masked) that hotline staff claim,
 // answer and close. Staff replies are stored and then delivered to the
-// resident's chat through a Deliverer the caller provides.
+// resident's chat through the chat.Sender the caller provides.
 package handoff
 
 import (
@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/pii"
 )
 
@@ -37,25 +38,8 @@ var (
 	ErrClosed         = errors.New("ticket is closed")
 	ErrEmptyReply     = errors.New("text: a reply must not be empty")
 	ErrStaffRequired  = errors.New("staff: who acts must be named")
-	ErrUnknownChannel = errors.New("no deliverer for the ticket's channel")
+	ErrUnknownChannel = chat.ErrUnknownChannel
 )
-
-// Deliverer sends a staff reply to a resident's chat on a channel.
-type Deliverer interface {
-	Deliver(ctx context.Context, channel string, chatID int64, text string) error
-}
-
-// Deliverers routes a delivery by channel ("telegram", "web").
-type Deliverers map[string]Deliverer
-
-// Deliver implements Deliverer.
-func (d Deliverers) Deliver(ctx context.Context, channel string, chatID int64, text string) error {
-	to, ok := d[channel]
-	if !ok || to == nil {
-		return fmt.Errorf("%w: %q", ErrUnknownChannel, channel)
-	}
-	return to.Deliver(ctx, channel, chatID, text)
-}
 
 // Message is one line of a ticket's conversation.
 type Message struct {
@@ -69,18 +53,18 @@ type Message struct {
 
 // Ticket is one request for a person.
 type Ticket struct {
-	ID        int64      `json:"id"`
-	Channel   string     `json:"channel"`
-	ChatID    int64      `json:"-"` // identifies the resident: never shown
-	Lang      string     `json:"lang"`
-	Reason    string     `json:"reason"`
-	Status    string     `json:"status"`
-	ClaimedBy string     `json:"claimed_by,omitempty"`
-	ClaimedAt *time.Time `json:"claimed_at,omitempty"`
-	ClosedBy  string     `json:"closed_by,omitempty"`
-	ClosedAt  *time.Time `json:"closed_at,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ID        int64        `json:"id"`
+	Channel   string       `json:"channel"`
+	Chat      chat.Address `json:"-"` // identifies the resident: never shown
+	Lang      string       `json:"lang"`
+	Reason    string       `json:"reason"`
+	Status    string       `json:"status"`
+	ClaimedBy string       `json:"claimed_by,omitempty"`
+	ClaimedAt *time.Time   `json:"claimed_at,omitempty"`
+	ClosedBy  string       `json:"closed_by,omitempty"`
+	ClosedAt  *time.Time   `json:"closed_at,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
 	// Messages is filled by Get and Open, not by List.
 	Messages []Message `json:"messages,omitempty"`
 }
@@ -93,8 +77,7 @@ type Turn struct {
 
 // Request opens a ticket.
 type Request struct {
-	Channel    string
-	ChatID     int64
+	Chat       chat.Address
 	Lang       string
 	Reason     string // why: "asked" (the resident asked), "unanswered" (the bot could not help)
 	Transcript []Turn
@@ -102,23 +85,25 @@ type Request struct {
 
 // Desk keeps tickets.
 type Desk struct {
-	pool    *pgxpool.Pool
-	deliver Deliverer
+	pool *pgxpool.Pool
+	out  chat.Sender
 }
 
-// New returns a Desk. deliver may be nil until the channels are wired;
-// replies are then stored and Reply reports ErrUnknownChannel.
-func New(pool *pgxpool.Pool, deliver Deliverer) *Desk {
-	return &Desk{pool: pool, deliver: deliver}
+// New returns a Desk that sends staff replies through out (a chat.Router
+// over the channels). out may be nil where nothing is sent (tools, tests of
+// the ticket flow); replies are then stored and Reply reports
+// ErrUnknownChannel.
+func New(pool *pgxpool.Pool, out chat.Sender) *Desk {
+	return &Desk{pool: pool, out: out}
 }
-
-// SetDeliverer sets where staff replies go, for wiring after the channels start.
-func (d *Desk) SetDeliverer(deliver Deliverer) { d.deliver = deliver }
 
 // Open opens a ticket for the chat, or returns the chat's ticket that is
 // not yet closed with the new transcript lines added, so asking twice does
 // not make two tickets. existing tells which happened. Text is masked.
 func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, existing bool, err error) {
+	if err := r.Chat.Validate(); err != nil {
+		return Ticket{}, false, fmt.Errorf("open ticket: %w", err)
+	}
 	if r.Lang == "" {
 		r.Lang = "zh-Hans"
 	}
@@ -131,7 +116,7 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, existing bool, er
 			VALUES ($1, $2, $3, $4)
 			ON CONFLICT (channel, chat_id) WHERE status <> 'closed'
 			DO UPDATE SET updated_at = now()
-			RETURNING id, (xmax = 0)`, r.Channel, r.ChatID, r.Lang, r.Reason).Scan(&t.ID, &inserted)
+			RETURNING id, (xmax = 0)`, r.Chat.Channel, r.Chat.ID, r.Lang, r.Reason).Scan(&t.ID, &inserted)
 		if err != nil {
 			return fmt.Errorf("open ticket: %w", err)
 		}
@@ -162,7 +147,7 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, existing bool, er
 // Append adds a resident's message to the chat's ticket that is not
 // closed, so staff see what came after the handoff. It returns ErrNotFound
 // when the chat has none.
-func (d *Desk) Append(ctx context.Context, channel string, chatID int64, author, text string) (int64, error) {
+func (d *Desk) Append(ctx context.Context, to chat.Address, author, text string) (int64, error) {
 	var id int64
 	err := d.pool.QueryRow(ctx, `
 		WITH t AS (
@@ -171,7 +156,7 @@ func (d *Desk) Append(ctx context.Context, channel string, chatID int64, author,
 			RETURNING id
 		)
 		INSERT INTO handoff_messages (ticket_id, author, text)
-		SELECT id, $3, $4 FROM t RETURNING ticket_id`, channel, chatID, author, mask(text)).Scan(&id)
+		SELECT id, $3, $4 FROM t RETURNING ticket_id`, to.Channel, to.ID, author, mask(text)).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -194,8 +179,9 @@ const ticketCols = `id, channel, chat_id, lang, reason, status, claimed_by, clai
 
 func scanTicket(row pgx.Row) (Ticket, error) {
 	var t Ticket
-	err := row.Scan(&t.ID, &t.Channel, &t.ChatID, &t.Lang, &t.Reason, &t.Status, &t.ClaimedBy, &t.ClaimedAt,
+	err := row.Scan(&t.ID, &t.Chat.Channel, &t.Chat.ID, &t.Lang, &t.Reason, &t.Status, &t.ClaimedBy, &t.ClaimedAt,
 		&t.ClosedBy, &t.ClosedAt, &t.CreatedAt, &t.UpdatedAt)
+	t.Channel = t.Chat.Channel
 	return t, err
 }
 
@@ -333,10 +319,10 @@ func (d *Desk) Reply(ctx context.Context, id int64, staff, text string) (Message
 	if err != nil {
 		return Message{}, err
 	}
-	if d.deliver == nil {
+	if d.out == nil {
 		return m, fmt.Errorf("deliver reply to ticket %d: %w: %q", id, ErrUnknownChannel, t.Channel)
 	}
-	if err := d.deliver.Deliver(ctx, t.Channel, t.ChatID, StaffReplyText(t.Lang, text)); err != nil {
+	if _, err := d.out.Send(ctx, t.Chat, chat.Message{Text: StaffReplyText(t.Lang, text)}); err != nil {
 		return m, fmt.Errorf("deliver reply to ticket %d: %w", id, err)
 	}
 	now := time.Now()

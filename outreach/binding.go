@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/safetynet/safetynet/chat"
 )
 
 // codeAlphabet leaves out look-alikes (0/O, 1/I/L) since codes may be read
@@ -180,15 +182,20 @@ func BindLink(botName, code string) string {
 }
 
 // Bind links a chat to the household a code was issued for (the bot's
-// /start CODE). Errors: ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed.
-func (s *Service) Bind(ctx context.Context, code string, chatID int64) (Binding, error) {
+// /start CODE, a WeChat QR scene). The household keeps the chats it bound
+// before; reminders go to the one used last, this one. Errors:
+// ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed.
+func (s *Service) Bind(ctx context.Context, code string, to chat.Address) (Binding, error) {
+	if err := to.Validate(); err != nil {
+		return Binding{}, fmt.Errorf("bind: %w", err)
+	}
 	var b Binding
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var (
 			hid           string
 			expires       *time.Time
 			used, revoked *time.Time
-			usedChat      *int64
+			usedChat      *string
 		)
 		err := tx.QueryRow(ctx, `SELECT household_id, expires_at, used_at, revoked_at, used_chat_id
 			FROM outreach_bind_codes WHERE code_hash = $1 FOR UPDATE`, hashCode(normalizeCode(code))).
@@ -207,27 +214,33 @@ func (s *Service) Bind(ctx context.Context, code string, chatID int64) (Binding,
 		case expires != nil && !s.cfg.Now().Before(*expires):
 			return ErrCodeExpired
 		}
-		if _, err := tx.Exec(ctx, `UPDATE outreach_bind_codes SET used_at = now(), used_chat_id = $2 WHERE code_hash = $1`,
-			hashCode(normalizeCode(code)), chatID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE outreach_bind_codes SET used_at = now(), used_chat_channel = $2, used_chat_id = $3
+			WHERE code_hash = $1`, hashCode(normalizeCode(code)), to.Channel, to.ID); err != nil {
 			return err
 		}
-		var prev *int64
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO outreach_bindings (channel, chat_id, household_id) VALUES ($1, $2, $3)
+			ON CONFLICT (channel, chat_id) DO UPDATE SET household_id = $3, bound_at = now(), used_at = now()`,
+			to.Channel, to.ID, hid); err != nil {
+			return err
+		}
+		var prevChannel, prevID *string
 		err = tx.QueryRow(ctx, `
-			UPDATE outreach_households h SET chat_id = $2, bound_at = now(), opted_out_at = NULL,
+			UPDATE outreach_households h SET chat_channel = $2, chat_id = $3, bound_at = now(), opted_out_at = NULL,
 				unreachable_at = NULL, unreachable_reason = '', updated_at = now()
-			FROM (SELECT household_id, chat_id FROM outreach_households WHERE household_id = $1 FOR UPDATE) old
+			FROM (SELECT household_id, chat_channel, chat_id FROM outreach_households WHERE household_id = $1 FOR UPDATE) old
 			WHERE h.household_id = old.household_id
-			RETURNING old.chat_id, h.household_id, h.name_masked, h.program`, hid, chatID).
-			Scan(&prev, &b.HouseholdID, &b.NameMasked, &b.Program)
+			RETURNING old.chat_channel, old.chat_id, h.household_id, h.name_masked, h.program`, hid, to.Channel, to.ID).
+			Scan(&prevChannel, &prevID, &b.HouseholdID, &b.NameMasked, &b.Program)
 		if err != nil {
 			return err
 		}
-		b.Rebound = prev != nil && *prev != chatID
+		b.Rebound = prevID != nil && (*prevChannel != to.Channel || *prevID != to.ID)
 		b.ProgramName = ProgramNames[b.Program]
-		if err := event(ctx, tx, hid, "bound", "", chatID); err != nil {
+		if err := event(ctx, tx, hid, "bound", "", to); err != nil {
 			return err
 		}
-		b.RemindersQueued, err = s.queueCurrentReminders(ctx, tx, hid, chatID)
+		b.RemindersQueued, err = s.queueCurrentReminders(ctx, tx, hid, to)
 		return err
 	})
 	if err != nil {
@@ -254,37 +267,42 @@ func normalizeCode(c string) string {
 	return string(out)
 }
 
-func event(ctx context.Context, tx pgx.Tx, householdID, kind, detail string, chatID int64) error {
-	var chat *int64
-	if chatID != 0 {
-		chat = &chatID
+func event(ctx context.Context, tx pgx.Tx, householdID, kind, detail string, from chat.Address) error {
+	var channel, id *string
+	if !from.IsZero() {
+		channel, id = &from.Channel, &from.ID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO outreach_events (household_id, kind, detail, chat_id) VALUES ($1, $2, $3, $4)`,
-		householdID, kind, detail, chat)
+	_, err := tx.Exec(ctx, `INSERT INTO outreach_events (household_id, kind, detail, chat_channel, chat_id) VALUES ($1, $2, $3, $4, $5)`,
+		householdID, kind, detail, channel, id)
 	return err
 }
 
 // OptOut stops all outreach to the households bound to the chat at once
 // (the bot's /stop): queued messages are marked opted out in the same
 // transaction, and dispatch re-checks before every send.
-func (s *Service) OptOut(ctx context.Context, chatID int64) error {
-	return s.setOptOut(ctx, chatID, true)
+func (s *Service) OptOut(ctx context.Context, from chat.Address) error {
+	return s.setOptOut(ctx, from, true)
 }
 
 // OptIn undoes OptOut for the chat's households.
-func (s *Service) OptIn(ctx context.Context, chatID int64) error {
-	return s.setOptOut(ctx, chatID, false)
+func (s *Service) OptIn(ctx context.Context, from chat.Address) error {
+	return s.setOptOut(ctx, from, false)
 }
 
-func (s *Service) setOptOut(ctx context.Context, chatID int64, out bool) error {
+// boundTo selects the households a chat is bound to.
+const boundTo = `household_id IN (SELECT household_id FROM outreach_bindings WHERE channel = $1 AND chat_id = $2)`
+
+func (s *Service) setOptOut(ctx context.Context, from chat.Address, out bool) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := `UPDATE outreach_households SET opted_out_at = now(), updated_at = now() WHERE chat_id = $1 RETURNING household_id`
+		q := `UPDATE outreach_households SET opted_out_at = now(), updated_at = now() WHERE ` + boundTo + ` RETURNING household_id`
 		kind := "opted_out"
 		if !out {
-			q = `UPDATE outreach_households SET opted_out_at = NULL, updated_at = now() WHERE chat_id = $1 RETURNING household_id`
+			// Turning reminders back on from a chat makes it the one they go to.
+			q = `UPDATE outreach_households SET opted_out_at = NULL, chat_channel = $1, chat_id = $2, updated_at = now()
+				WHERE ` + boundTo + ` RETURNING household_id`
 			kind = "opted_in"
 		}
-		rows, err := tx.Query(ctx, q, chatID)
+		rows, err := tx.Query(ctx, q, from.Channel, from.ID)
 		if err != nil {
 			return err
 		}
@@ -296,7 +314,7 @@ func (s *Service) setOptOut(ctx context.Context, chatID int64, out bool) error {
 			return ErrNotBound
 		}
 		for _, id := range ids {
-			if err := event(ctx, tx, id, kind, "", chatID); err != nil {
+			if err := event(ctx, tx, id, kind, "", from); err != nil {
 				return err
 			}
 		}

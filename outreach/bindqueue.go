@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/safetynet/safetynet/chat"
 )
 
 // queueCurrentReminders runs inside Bind. Reminders are derived once a day
@@ -14,7 +16,7 @@ import (
 // past, pledge not signed since — are queued to the new chat now, one per
 // reminder (the latest derivation of it); older copies of the same reminder
 // are cancelled so that nothing reports them as unreached any more.
-func (s *Service) queueCurrentReminders(ctx context.Context, tx pgx.Tx, householdID string, chatID int64) (int, error) {
+func (s *Service) queueCurrentReminders(ctx context.Context, tx pgx.Tx, householdID string, to chat.Address) (int, error) {
 	today := s.today()
 	rows, err := tx.Query(ctx, `
 		WITH current AS (
@@ -32,9 +34,9 @@ func (s *Service) queueCurrentReminders(ctx context.Context, tx pgx.Tx, househol
 			WHERE d.household_id = $1 AND d.campaign_id IS NULL AND d.status = 'unreachable'
 			  AND d.kind = c.kind AND d.due_on IS NOT DISTINCT FROM c.due_on AND d.id <> c.id
 		)
-		UPDATE outreach_deliveries d SET status = 'queued', reason = '', chat_id = $3, updated_at = now()
+		UPDATE outreach_deliveries d SET status = 'queued', reason = '', chat_channel = $4, chat_id = $3, updated_at = now()
 		FROM current c WHERE d.id = c.id
-		RETURNING d.id`, householdID, today, chatID)
+		RETURNING d.id`, householdID, today, to.ID, to.Channel)
 	if err != nil {
 		return 0, fmt.Errorf("queue current reminders: %w", err)
 	}
@@ -57,5 +59,5 @@ func (s *Service) queueCurrentReminders(ctx context.Context, tx pgx.Tx, househol
 	if err := s.enqueue(ctx, tx, ids, s.sendTime(today, window)); err != nil {
 		return 0, err
 	}
-	return len(ids), event(ctx, tx, householdID, "reminders_queued", fmt.Sprintf("%d", len(ids)), chatID)
+	return len(ids), event(ctx, tx, householdID, "reminders_queued", fmt.Sprintf("%d", len(ids)), to)
 }

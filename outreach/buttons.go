@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/safetynet/safetynet/chat"
 )
 
 // ButtonResult tells the bot what to answer a pressed button with.
@@ -24,7 +26,7 @@ func IsButton(data string) bool { return strings.HasPrefix(data, "o:") }
 // household's is refused with ErrWrongChat (the result still carries a
 // reply to show). Signing records the chat, the time and the version of
 // the pledge text.
-func (s *Service) HandleButton(ctx context.Context, chatID int64, data string) (ButtonResult, error) {
+func (s *Service) HandleButton(ctx context.Context, from chat.Address, data string) (ButtonResult, error) {
 	parts := strings.Split(data, ":")
 	if len(parts) != 3 || parts[0] != "o" {
 		return ButtonResult{Reply: "这个按钮已失效。"}, ErrBadButton
@@ -40,10 +42,12 @@ func (s *Service) HandleButton(ctx context.Context, chatID int64, data string) (
 	var res ButtonResult
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var hid, kind, version string
-		var chat *int64
-		err := tx.QueryRow(ctx, `SELECT d.household_id, d.kind, d.pledge_version, h.chat_id
+		var mine bool
+		err := tx.QueryRow(ctx, `SELECT d.household_id, d.kind, d.pledge_version,
+				EXISTS (SELECT 1 FROM outreach_bindings b WHERE b.household_id = h.household_id
+					AND b.channel = $2 AND b.chat_id = $3)
 			FROM outreach_deliveries d JOIN outreach_households h USING (household_id)
-			WHERE d.id = $1 FOR UPDATE OF d, h`, id).Scan(&hid, &kind, &version, &chat)
+			WHERE d.id = $1 FOR UPDATE OF d, h`, id, from.Channel, from.ID).Scan(&hid, &kind, &version, &mine)
 		if errors.Is(err, pgx.ErrNoRows) {
 			res.Reply = "这个按钮已失效。"
 			return ErrBadButton
@@ -51,9 +55,17 @@ func (s *Service) HandleButton(ctx context.Context, chatID int64, data string) (
 		if err != nil {
 			return err
 		}
-		if chat == nil || *chat != chatID {
+		if !mine {
 			res.Reply = "这条消息不是发给您的，操作没有记录。如需帮助请拨打 " + s.cfg.Hotline + "。"
 			return ErrWrongChat
+		}
+		// The chat the resident answers on is the one they use: the next
+		// reminder goes there.
+		if _, err := tx.Exec(ctx, `
+			WITH b AS (UPDATE outreach_bindings SET used_at = now() WHERE channel = $2 AND chat_id = $3)
+			UPDATE outreach_households SET chat_channel = $2, chat_id = $3
+			WHERE household_id = $1 AND (chat_channel, chat_id) IS DISTINCT FROM ($2, $3)`, hid, from.Channel, from.ID); err != nil {
+			return err
 		}
 		switch action {
 		case "ack":
@@ -63,13 +75,13 @@ func (s *Service) HandleButton(ctx context.Context, chatID int64, data string) (
 				return err
 			}
 			res.Reply = "好的，已记录您已知晓。谢谢！"
-			return event(ctx, tx, hid, "acknowledged", fmt.Sprintf("消息 #%d", id), chatID)
+			return event(ctx, tx, hid, "acknowledged", fmt.Sprintf("消息 #%d", id), from)
 		case "sign":
 			if version == "" {
 				_, version = PledgeText()
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO outreach_pledges (household_id, chat_id, delivery_id, version)
-				VALUES ($1, $2, $3, $4)`, hid, chatID, id, version); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO outreach_pledges (household_id, chat_channel, chat_id, delivery_id, version)
+				VALUES ($1, $2, $3, $4, $5)`, hid, from.Channel, from.ID, id, version); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE outreach_households SET pledge_signed_on = $2, updated_at = now()
@@ -86,7 +98,7 @@ func (s *Service) HandleButton(ctx context.Context, chatID int64, data string) (
 		default: // help
 			res.Reply = "已通知工作人员，会尽快和您联系。着急的话也可以拨打 " + s.cfg.Hotline + "。"
 			res.WantsContact = true
-			return event(ctx, tx, hid, "contact_requested", fmt.Sprintf("消息 #%d", id), chatID)
+			return event(ctx, tx, hid, "contact_requested", fmt.Sprintf("消息 #%d", id), from)
 		}
 	})
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/safetynet/safetynet/chat"
 )
 
 // Segment picks the households a campaign goes to. Empty fields match all.
@@ -332,7 +334,7 @@ func (s *Service) CampaignPreview(ctx context.Context, id int64) (Preview, error
 
 // TestSend delivers the campaign's rendered samples (names masked) to staff
 // chats directly, before any resident sees it, and records that it did.
-func (s *Service) TestSend(ctx context.Context, id int64, staffChats []int64) (int, error) {
+func (s *Service) TestSend(ctx context.Context, id int64, staffChats []chat.Address) (int, error) {
 	if s.cfg.Sender == nil {
 		return 0, ErrNoSender
 	}
@@ -351,10 +353,13 @@ func (s *Service) TestSend(ctx context.Context, id int64, staffChats []int64) (i
 		pv.Samples = []string{"（该人群目前没有住户，以下为示例）\n" + c.Body}
 	}
 	sent := 0
-	for _, chat := range staffChats {
+	for _, to := range staffChats {
+		if err := to.Validate(); err != nil {
+			return sent, &FieldError{"chat", err.Error()}
+		}
 		for i, sample := range pv.Samples {
 			text := fmt.Sprintf("【测试发送 活动 #%d「%s」 样例 %d/%d，共 %d 户】\n%s", c.ID, c.Name, i+1, len(pv.Samples), pv.Count, sample)
-			if _, err := s.cfg.Sender.Send(ctx, chat, text, nil); err != nil {
+			if _, err := s.cfg.Sender.Send(ctx, to, chat.Message{Text: text}); err != nil {
 				return sent, fmt.Errorf("test send to staff chat: %w", err)
 			}
 			sent++
@@ -394,8 +399,8 @@ func (s *Service) StartCampaign(ctx context.Context, id int64, force bool) (Camp
 			dueExpr = "h.phaseout_ends_on"
 		}
 		rows, err := tx.Query(ctx, `
-			INSERT INTO outreach_deliveries (household_id, kind, period, campaign_id, due_on, status, reason, chat_id)
-			SELECT h.household_id, 'campaign', $2, $1, `+dueExpr+`, `+statusExpr+`, `+reasonExpr+`, h.chat_id
+			INSERT INTO outreach_deliveries (household_id, kind, period, campaign_id, due_on, status, reason, chat_channel, chat_id)
+			SELECT h.household_id, 'campaign', $2, $1, `+dueExpr+`, `+statusExpr+`, `+reasonExpr+`, h.chat_channel, h.chat_id
 			FROM outreach_households h WHERE `+where+`
 			ON CONFLICT (household_id, kind, period) DO NOTHING
 			RETURNING id, status`, append([]any{id, fmt.Sprintf("c%d", id)}, args...)...)

@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/safetynet/safetynet/chat"
+
 	"github.com/safetynet/safetynet/internal/switches"
 )
 
@@ -204,7 +206,8 @@ type pending struct {
 	pledgeVer    string
 	campaignID   *int64
 	householdID  string
-	chatID       *int64
+	chatChannel  *string
+	chatID       *string
 	optedOut     bool
 	nameEnc      []byte
 	region       string
@@ -223,14 +226,14 @@ func (s *Service) load(ctx context.Context, id int64) (pending, error) {
 	var p pending
 	err := s.pool.QueryRow(ctx, `
 		SELECT d.status, d.kind, d.due_on, d.job_id, d.sending_since, d.pledge_version, d.campaign_id,
-			h.household_id, h.chat_id, h.opted_out_at IS NOT NULL, h.head_name_enc, h.region, h.program,
+			h.household_id, h.chat_channel, h.chat_id, h.opted_out_at IS NOT NULL, h.head_name_enc, h.region, h.program,
 			h.next_review_on, h.phaseout_ends_on,
 			c.status, c.body, c.window_start, c.window_end, c.rate, c.with_pledge
 		FROM outreach_deliveries d
 		JOIN outreach_households h ON h.household_id = d.household_id
 		LEFT JOIN outreach_campaigns c ON c.id = d.campaign_id
 		WHERE d.id = $1`, id).Scan(&p.status, &p.kind, &p.dueOn, &p.jobID, &p.sendingSince, &p.pledgeVer, &p.campaignID,
-		&p.householdID, &p.chatID, &p.optedOut, &p.nameEnc, &p.region, &p.program, &p.reviewOn, &p.phaseoutOn,
+		&p.householdID, &p.chatChannel, &p.chatID, &p.optedOut, &p.nameEnc, &p.region, &p.program, &p.reviewOn, &p.phaseoutOn,
 		&p.cStatus, &p.cBody, &p.cWinStart, &p.cWinEnd, &p.cRate, &p.cPledge)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, ErrNotFound
@@ -274,9 +277,10 @@ func (s *Service) sendOne(ctx context.Context, jobID int64, attempt, maxAttempts
 		if p.optedOut {
 			return s.settle(ctx, id, "opted_out", "居民已退订")
 		}
-		if p.chatID == nil {
+		if p.chatID == nil || p.chatChannel == nil {
 			return s.settle(ctx, id, "unreachable", "未绑定聊天")
 		}
+		to := chat.Address{Channel: *p.chatChannel, ID: *p.chatID}
 		if p.cStatus != nil {
 			switch *p.cStatus {
 			case "cancelled":
@@ -317,18 +321,18 @@ func (s *Service) sendOne(ctx context.Context, jobID int64, attempt, maxAttempts
 				return waitErr(err)
 			}
 		}
-		if err := s.waitSlot(ctx, *p.chatID); err != nil {
+		if err := s.waitSlot(ctx, to); err != nil {
 			return waitErr(err)
 		}
-		claimed, err := s.claim(ctx, id, jobID, *p.chatID)
+		claimed, err := s.claim(ctx, id, jobID, to)
 		if err != nil {
 			return err
 		}
 		if !claimed {
 			continue // the delivery changed while we waited; look again
 		}
-		msgID, sendErr := s.cfg.Sender.Send(ctx, *p.chatID, text, buttons)
-		return s.record(ctx, id, p, msgID, sendErr, attempt, maxAttempts)
+		msgID, sendErr := s.cfg.Sender.Send(ctx, to, chat.Message{Text: text, Buttons: buttons, Kind: p.kind})
+		return s.record(ctx, id, p, to, msgID, sendErr, attempt, maxAttempts)
 	}
 	return nil
 }
@@ -410,8 +414,8 @@ func (s *Service) reserve(ctx context.Context, key string, interval float64, hor
 // waitSlot waits for the chat to be free and for a global slot. Slots come
 // from one row in PostgreSQL, so the global rate holds however many
 // processes send.
-func (s *Service) waitSlot(ctx context.Context, chatID int64) error {
-	key := "chat:" + strconv.FormatInt(chatID, 10)
+func (s *Service) waitSlot(ctx context.Context, to chat.Address) error {
+	key := paceKey(to)
 	for {
 		var wait float64
 		var busy bool
@@ -450,16 +454,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 // claim writes the ledger's "before" row: this job is sending now. It
 // re-checks in the same statement that the household has not opted out and
 // the campaign still runs, so /stop takes effect for every later send.
-func (s *Service) claim(ctx context.Context, id, jobID, chatID int64) (bool, error) {
+func (s *Service) claim(ctx context.Context, id, jobID int64, to chat.Address) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE outreach_deliveries d SET status = 'sending', job_id = $2, sending_since = now(),
-			attempts = attempts + 1, chat_id = $3, updated_at = now()
+			attempts = attempts + 1, chat_channel = $5, chat_id = $3, updated_at = now()
 		WHERE d.id = $1
 		  AND (d.status = 'queued' OR (d.status = 'sending' AND (d.job_id = $2 OR d.sending_since < now() - make_interval(secs => $4))))
 		  AND EXISTS (SELECT 1 FROM outreach_households h WHERE h.household_id = d.household_id
-				AND h.opted_out_at IS NULL AND h.chat_id = $3)
+				AND h.opted_out_at IS NULL AND h.chat_channel = $5 AND h.chat_id = $3)
 		  AND (d.campaign_id IS NULL OR EXISTS (SELECT 1 FROM outreach_campaigns c
-				WHERE c.id = d.campaign_id AND c.status = 'running'))`, id, jobID, chatID, s.cfg.RescueAfter.Seconds())
+				WHERE c.id = d.campaign_id AND c.status = 'running'))`, id, jobID, to.ID, s.cfg.RescueAfter.Seconds(), to.Channel)
 	if err != nil {
 		return false, fmt.Errorf("claim delivery %d: %w", id, err)
 	}
@@ -467,22 +471,29 @@ func (s *Service) claim(ctx context.Context, id, jobID, chatID int64) (bool, err
 }
 
 // record writes the ledger's "after" row from the send's outcome.
-func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, sendErr error, attempt, maxAttempts int) error {
+func (s *Service) record(ctx context.Context, id int64, p pending, to chat.Address, msgID string, sendErr error, attempt, maxAttempts int) error {
 	// The outcome must be written even if the job's context just ended.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	var (
-		limited     *RateLimitedError
-		unreachable *UnreachableError
-		permanent   *PermanentError
+		limited     *chat.RateLimitedError
+		unreachable *chat.BlockedError
+		outside     *chat.OutOfWindowError
+		permanent   *chat.PermanentError
 	)
+	if errors.As(sendErr, &outside) {
+		// Nothing may be sent there until the resident writes again: the
+		// same as unreachable for the staff follow-up list.
+		unreachable = &chat.BlockedError{Reason: "超出回复时限：" + outside.Reason}
+		sendErr = unreachable
+	}
 	switch {
 	case sendErr == nil:
 		s.stats.sent.Add(1)
 		_, err := s.pool.Exec(wctx, `UPDATE outreach_deliveries SET sent_at = now(), message_id = $2, reason = '', updated_at = now(),
 			-- the resident may press a button before this write lands
 			status = CASE WHEN status = 'acknowledged' THEN status ELSE 'sent' END
-			WHERE id = $1`, id, msgID)
+			WHERE id = $1`, id, nilIfEmpty(msgID))
 		return err
 	case errors.As(sendErr, &limited):
 		s.stats.limited.Add(1)
@@ -490,7 +501,7 @@ func (s *Service) record(ctx context.Context, id int64, p pending, msgID int, se
 		_, err := s.pool.Exec(wctx, `
 			WITH d AS (UPDATE outreach_deliveries SET status = 'queued', reason = $2, updated_at = now() WHERE id = $1)
 			UPDATE outreach_pace SET next_at = greatest(next_at, clock_timestamp() + make_interval(secs => $3)) WHERE key = $4`,
-			id, "限流，稍后重试", limited.RetryAfter.Seconds(), "chat:"+strconv.FormatInt(*p.chatID, 10))
+			id, "限流，稍后重试", limited.RetryAfter.Seconds(), paceKey(to))
 		if err != nil {
 			return err
 		}
@@ -547,4 +558,15 @@ func (s *Service) maybePause(ctx context.Context, campaignID *int64) error {
 		  AND (SELECT count(*) FROM outreach_deliveries d WHERE d.campaign_id = c.id
 				AND d.last_error_at > now() - make_interval(secs => c.pause_window_s)) >= c.pause_after`, *campaignID)
 	return err
+}
+
+// paceKey is a chat's pacing row: channel and id, since ids of two
+// channels may coincide.
+func paceKey(to chat.Address) string { return "chat:" + to.Channel + ":" + to.ID }
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
@@ -43,35 +44,8 @@ var (
 	ErrCampaignState = errors.New("campaign is not in a state that allows this")
 )
 
-// Button is one inline button under a message; Data is its callback data.
-type Button struct {
-	Text string `json:"text"`
-	Data string `json:"data"`
-}
-
-// Sender delivers one message to a chat. Implementations classify failures
-// with the error types below so dispatch knows whether to wait, retry, or
-// give up on the chat.
-type Sender interface {
-	Send(ctx context.Context, chatID int64, text string, buttons [][]Button) (messageID int, err error)
-}
-
-// RateLimitedError: the platform asked us to wait (HTTP 429).
-type RateLimitedError struct{ RetryAfter time.Duration }
-
-func (e *RateLimitedError) Error() string {
-	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
-}
-
-// UnreachableError: the chat cannot be reached (bot blocked, chat gone).
-type UnreachableError struct{ Reason string }
-
-func (e *UnreachableError) Error() string { return "unreachable: " + e.Reason }
-
-// PermanentError: the request itself is wrong and retrying will not help.
-type PermanentError struct{ Reason string }
-
-func (e *PermanentError) Error() string { return "rejected: " + e.Reason }
+// Button is one button under a reminder; Data comes back when pressed.
+type Button = chat.Button
 
 // Config configures a Service. Zero values take the defaults noted.
 type Config struct {
@@ -81,8 +55,11 @@ type Config struct {
 	Rate    float64        // OUTREACH_RATE, messages a second over all chats; default 25
 	// ChatGap is the least time between two messages to one chat (default 1s).
 	ChatGap time.Duration
-	Sender  Sender // nil: the service can import and queue but not dispatch
-	Logger  *slog.Logger
+	// Sender reaches a household's chat on its channel (a chat.Router);
+	// its typed errors tell dispatch whether to wait, retry, or give up on
+	// the chat. nil: the service can import and queue but not dispatch.
+	Sender chat.Sender
+	Logger *slog.Logger
 	// Workers is how many sends a process keeps in hand (default 64).
 	Workers int
 	// MaxAttempts caps retries of one message (default 6).

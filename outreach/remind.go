@@ -84,15 +84,15 @@ func (s *Service) Remind(ctx context.Context, date time.Time, dryRun bool) (Remi
 			args []any
 		}{
 			{KindReview, `
-				INSERT INTO outreach_deliveries (household_id, kind, period, due_on, status, reason, chat_id)
-				SELECT h.household_id, 'review', $1::date::text, h.next_review_on, ` + statusExpr + `, ` + reasonExpr + `, h.chat_id
+				INSERT INTO outreach_deliveries (household_id, kind, period, due_on, status, reason, chat_channel, chat_id)
+				SELECT h.household_id, 'review', $1::date::text, h.next_review_on, ` + statusExpr + `, ` + reasonExpr + `, h.chat_channel, h.chat_id
 				FROM outreach_households h
 				WHERE h.next_review_on = ANY($3::date[]) AND ` + regionCond + `
 				ON CONFLICT (household_id, kind, period) DO NOTHING
 				RETURNING id, status`, []any{d, regionArg, dates(g.ruleset.ReviewDaysBefore)}},
 			{KindPhaseout, `
-				INSERT INTO outreach_deliveries (household_id, kind, period, due_on, status, reason, chat_id)
-				SELECT h.household_id, 'phaseout', $1::date::text, h.phaseout_ends_on, ` + statusExpr + `, ` + reasonExpr + `, h.chat_id
+				INSERT INTO outreach_deliveries (household_id, kind, period, due_on, status, reason, chat_channel, chat_id)
+				SELECT h.household_id, 'phaseout', $1::date::text, h.phaseout_ends_on, ` + statusExpr + `, ` + reasonExpr + `, h.chat_channel, h.chat_id
 				FROM outreach_households h
 				WHERE h.phaseout_ends_on = ANY($3::date[]) AND ` + regionCond + `
 				ON CONFLICT (household_id, kind, period) DO NOTHING
@@ -101,8 +101,8 @@ func (s *Service) Remind(ctx context.Context, date time.Time, dryRun bool) (Remi
 			// renewal period after the last signature; it is chased every
 			// pledge_every_days, at most pledge_max_reminders times.
 			{KindPledge, `
-				INSERT INTO outreach_deliveries (household_id, kind, period, due_on, status, reason, chat_id, pledge_version)
-				SELECT h.household_id, 'pledge', $1::date::text, b.owed, ` + statusExpr + `, ` + reasonExpr + `, h.chat_id, $6
+				INSERT INTO outreach_deliveries (household_id, kind, period, due_on, status, reason, chat_channel, chat_id, pledge_version)
+				SELECT h.household_id, 'pledge', $1::date::text, b.owed, ` + statusExpr + `, ` + reasonExpr + `, h.chat_channel, h.chat_id, $6
 				FROM outreach_households h
 				CROSS JOIN LATERAL (SELECT CASE WHEN h.pledge_signed_on IS NULL THEN h.enrolled_on
 					ELSE (h.pledge_signed_on + make_interval(months => $3))::date END AS owed) b

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/pii"
 )
 
@@ -30,16 +31,16 @@ type Source struct {
 
 // Entry is one logged question.
 type Entry struct {
-	ID       int64     `json:"id"`
-	Channel  string    `json:"channel"`
-	ChatID   int64     `json:"-"` // never shown: it identifies the resident
-	Lang     string    `json:"lang"`
-	Question string    `json:"question"`
-	Answered bool      `json:"answered"`
-	Answer   string    `json:"answer"`
-	Sources  []Source  `json:"sources"`
-	Feedback int       `json:"feedback"` // 1 👍, -1 👎, 0 none
-	AskedAt  time.Time `json:"asked_at"`
+	ID       int64        `json:"id"`
+	Channel  string       `json:"channel"`
+	Chat     chat.Address `json:"-"` // never shown: it identifies the resident
+	Lang     string       `json:"lang"`
+	Question string       `json:"question"`
+	Answered bool         `json:"answered"`
+	Answer   string       `json:"answer"`
+	Sources  []Source     `json:"sources"`
+	Feedback int          `json:"feedback"` // 1 👍, -1 👎, 0 none
+	AskedAt  time.Time    `json:"asked_at"`
 }
 
 // Log reads and writes the questions log.
@@ -61,7 +62,7 @@ func insertArgs(e Entry) []any {
 	cj, _ := json.Marshal(src)
 	// Redacted here as well as by the caller: the log must never hold a
 	// number even if a caller forgets.
-	return []any{e.Channel, e.ChatID, e.Lang, pii.Redact(e.Question), e.Answered, pii.Redact(e.Answer), cj}
+	return []any{e.Chat.Channel, e.Chat.ID, e.Lang, pii.Redact(e.Question), e.Answered, pii.Redact(e.Answer), cj}
 }
 
 // Record stores a question and returns its id.
@@ -88,13 +89,13 @@ func QueueRecord(b *pgx.Batch, e Entry, id *int64) {
 // Feedback stores a resident's vote (1 or -1) on an answer. The chat must
 // be the one that asked: one resident cannot touch another's question.
 // Voting again replaces the vote.
-func (l *Log) Feedback(ctx context.Context, id int64, channel string, chatID int64, vote int) error {
+func (l *Log) Feedback(ctx context.Context, id int64, from chat.Address, vote int) error {
 	if vote != 1 && vote != -1 {
 		return fmt.Errorf("feedback: vote must be 1 or -1, got %d", vote)
 	}
 	tag, err := l.pool.Exec(ctx, `
 		UPDATE questions SET feedback = $1, feedback_at = now()
-		WHERE id = $2 AND channel = $3 AND chat_id = $4`, vote, id, channel, chatID)
+		WHERE id = $2 AND channel = $3 AND chat_id = $4`, vote, id, from.Channel, from.ID)
 	if err != nil {
 		return fmt.Errorf("feedback on question %d: %w", id, err)
 	}
@@ -121,9 +122,10 @@ func (l *Log) list(ctx context.Context, where string, limit int, args ...any) ([
 	for rows.Next() {
 		var e Entry
 		var cj []byte
-		if err := rows.Scan(&e.ID, &e.Channel, &e.ChatID, &e.Lang, &e.Question, &e.Answered, &e.Answer, &cj, &e.Feedback, &e.AskedAt); err != nil {
+		if err := rows.Scan(&e.ID, &e.Channel, &e.Chat.ID, &e.Lang, &e.Question, &e.Answered, &e.Answer, &cj, &e.Feedback, &e.AskedAt); err != nil {
 			return nil, fmt.Errorf("list questions: %w", err)
 		}
+		e.Chat.Channel = e.Channel
 		if err := json.Unmarshal(cj, &e.Sources); err != nil {
 			return nil, fmt.Errorf("question %d sources: %w", e.ID, err)
 		}

@@ -1,8 +1,8 @@
 // Package resident assembles the resident-facing parts for `safetynet
-// serve`: the conversation engine, the web chat, the Telegram adapter when
-// a token is set, the handoff desk and the question log, with staff
-// replies routed back to the right channel. serve only calls New, Mount
-// and Run.
+// serve`: the conversation engine, every configured channel, the handoff
+// desk and the question log, with staff replies and reminders sent
+// through one chat.Router over the channels. Adding a channel is one line
+// in Channels.
 package resident
 
 import (
@@ -19,13 +19,45 @@ import (
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/webchat"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
-	"github.com/safetynet/safetynet/internal/clientip"
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
 	"github.com/safetynet/safetynet/questions"
 )
+
+// Channels are the channels the service knows; each is on when its
+// settings are.
+var Channels = []bot.Channel{
+	webchat.Web,
+	telegram.Telegram,
+}
+
+// Senders opens the sender of every configured channel, for sending
+// without the engine (outreach commands) or before it (serve).
+func Senders(ctx context.Context, s bot.Setup) (map[string]bot.ChannelSender, error) {
+	out := map[string]bot.ChannelSender{}
+	for _, c := range Channels {
+		snd, err := c.Sender(ctx, s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Name, err)
+		}
+		if snd != nil {
+			out[c.Name] = snd
+		}
+	}
+	return out, nil
+}
+
+// Router is a chat.Router over senders.
+func Router(senders map[string]bot.ChannelSender) chat.Router {
+	r := chat.Router{}
+	for name, s := range senders {
+		r[name] = s
+	}
+	return r
+}
 
 // Options are what the resident parts need from serve.
 type Options struct {
@@ -38,6 +70,8 @@ type Options struct {
 	Answerer bot.Answerer
 	// Outreach, when set, handles /start CODE, /stop and reminder buttons.
 	Outreach *outreach.Service
+	// Senders are the channels' senders (Senders); nil: opened here.
+	Senders map[string]bot.ChannelSender
 	// Region ranks a region's documents first and skips the wizard's region
 	// question ("" = ask).
 	Region string
@@ -48,15 +82,14 @@ type Parts struct {
 	Engine    *bot.Engine
 	Desk      *handoff.Desk
 	Questions *questions.Log
-	Web       *webchat.Chat
-	// Telegram is nil when TELEGRAM_BOT_TOKEN is not set.
-	Telegram *telegram.Bot
-	log      *slog.Logger
-	locks    *pgxpool.Pool
+	// Out sends to any configured channel.
+	Out       chat.Router
+	receivers []bot.Receiver
+	log       *slog.Logger
+	locks     *pgxpool.Pool
 }
 
-// New builds the parts. With a Telegram token it connects to the Bot API
-// (getMe), so a wrong token fails here, at start-up.
+// New builds the parts and opens every configured channel.
 func New(ctx context.Context, o Options) (*Parts, error) {
 	if o.Pool == nil || o.Answerer == nil {
 		return nil, errors.New("resident: Pool and Answerer are required")
@@ -65,7 +98,20 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Parts{Desk: handoff.New(o.Pool, nil), Questions: questions.New(o.Pool), log: log}
+	setup := bot.Setup{Config: o.Config, Pool: o.Pool, Logger: log}
+	senders := o.Senders
+	if senders == nil {
+		var err error
+		if senders, err = Senders(ctx, setup); err != nil {
+			return nil, err
+		}
+	}
+	limits := map[string]chat.Limits{}
+	for name, s := range senders {
+		limits[name] = s.Limits()
+	}
+	p := &Parts{Out: Router(senders), Questions: questions.New(o.Pool), log: log}
+	p.Desk = handoff.New(o.Pool, p.Out)
 	var metrics *bot.Metrics
 	if o.Registerer != nil {
 		var err error
@@ -75,7 +121,7 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	}
 	cfg := bot.Config{
 		Pool: o.Pool, Answerer: o.Answerer, Desk: p.Desk, Logger: log, Hotline: o.Config.Hotline,
-		Region: o.Region, Metrics: metrics,
+		Region: o.Region, Metrics: metrics, Channels: limits,
 		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{DefaultRegion: o.Region, Hotline: o.Config.Hotline}},
 	}
 	if o.Outreach != nil {
@@ -96,42 +142,35 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	if p.locks, err = pgxpool.NewWithConfig(ctx, lockCfg); err != nil {
 		return nil, fmt.Errorf("chat locks: %w", err)
 	}
-	locked := bot.NewChatLock(eng, p.locks)
-	p.Web = webchat.New(locked, o.Pool, log)
-	p.Web.Deploy(webchat.Deployment{SecureCookies: o.Config.SecureCookies(), ClientIP: clientip.New(o.Config.TrustedProxies)})
-	routes := handoff.Deliverers{bot.ChannelWeb: p.Web}
-	if o.Config.TelegramToken != "" {
-		p.Telegram, err = telegram.New(ctx, locked, telegram.Options{
-			Token: o.Config.TelegramToken, APIURL: o.Config.TelegramAPIURL,
-			WebhookURL: o.Config.TelegramWebhookURL, WebhookSecret: o.Config.TelegramWebhookSecret,
-			Logger: log,
-		})
-		if err != nil {
-			return nil, err
+	setup.Engine = bot.NewChatLock(eng, p.locks)
+	for _, c := range Channels {
+		snd, ok := senders[c.Name]
+		if !ok || c.Receive == nil {
+			continue
 		}
-		routes[bot.ChannelTelegram] = p.Telegram
+		r, err := c.Receive(ctx, setup, snd)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Name, err)
+		}
+		p.receivers = append(p.receivers, r)
 	}
-	p.Desk.SetDeliverer(routes)
 	return p, nil
 }
 
-// Mount registers the web chat (GET /, /chat/api/…) and, in webhook mode,
-// the Telegram webhook at its URL's path.
+// Mount registers every channel's endpoints (the web chat's page, webhooks).
 func (p *Parts) Mount(mux *http.ServeMux) {
-	p.Web.Mount(mux)
-	if p.Telegram != nil && p.Telegram.WebhookPath() != "" {
-		mux.Handle("POST "+p.Telegram.WebhookPath(), p.Telegram.WebhookHandler())
+	for _, r := range p.receivers {
+		r.Mount(mux)
 	}
 }
 
-// Run receives Telegram updates (long polling, or the webhook's
-// registration) and prunes old event ids, until ctx ends; it returns after
-// the updates in hand are finished.
+// Run receives on every channel and prunes old event ids, until ctx ends;
+// it returns after the events in hand are finished.
 func (p *Parts) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.Engine.RunJanitor(gctx) })
-	if p.Telegram != nil {
-		g.Go(func() error { return p.Telegram.Run(gctx) })
+	for _, r := range p.receivers {
+		g.Go(func() error { return r.Run(gctx) })
 	}
 	err := g.Wait()
 	p.locks.Close()

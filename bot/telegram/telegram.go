@@ -1,7 +1,8 @@
 // Package telegram connects the conversation engine to Telegram through
 // github.com/go-telegram/bot: long polling by default, or a webhook that
 // checks Telegram's secret header. It only translates: updates into
-// bot.Events, results into messages, inline keyboards and callback answers.
+// bot.Events, results into messages (through its chat.Sender, the same one
+// outreach and staff replies use), inline keyboards and callback answers.
 package telegram
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/chat"
 )
 
 // SecretHeader is the header Telegram sends with every webhook request.
@@ -58,6 +60,7 @@ type Options struct {
 // Bot is the Telegram side of the resident bot.
 type Bot struct {
 	api    *tg.Bot
+	out    *Sender
 	engine Handler
 	opt    Options
 	log    *slog.Logger
@@ -128,7 +131,7 @@ func New(ctx context.Context, engine Handler, opt Options) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
 	}
-	b.api = api
+	b.api, b.out = api, &Sender{api: api}
 	return b, nil
 }
 
@@ -270,13 +273,16 @@ func chatOf(upd *models.Update) (int64, bool) {
 // toEvent translates an update; ok is false for updates the bot ignores
 // (edits, group chats, channel posts…).
 func toEvent(upd *models.Update) (ev bot.Event, ok bool) {
-	chat, private := chatOf(upd)
-	if chat == 0 || !private {
+	chatID, private := chatOf(upd)
+	if chatID == 0 || !private {
 		return ev, false
 	}
-	ev = bot.Event{Channel: bot.ChannelTelegram, ChatID: chat, EventID: "tg:" + strconv.FormatInt(upd.ID, 10)}
+	ev = bot.Event{
+		Address: chat.Address{Channel: Channel, ID: strconv.FormatInt(chatID, 10)},
+		EventID: "tg:" + strconv.FormatInt(upd.ID, 10),
+	}
 	if cq := upd.CallbackQuery; cq != nil {
-		ev.Kind, ev.Data, ev.LangHint = bot.KindButton, cq.Data, cq.From.LanguageCode
+		ev.Kind, ev.Choice, ev.LangHint = bot.KindChoice, cq.Data, cq.From.LanguageCode
 		return ev, true
 	}
 	m := upd.Message
@@ -307,10 +313,11 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update) {
 	if !ok {
 		return
 	}
+	chatID, _ := chatOf(upd)
 	var typing *time.Timer
 	if ev.Kind == bot.KindText && !strings.HasPrefix(ev.Text, "/") {
 		send := func() {
-			_, _ = b.api.SendChatAction(ctx, &tg.SendChatActionParams{ChatID: ev.ChatID, Action: models.ChatActionTyping})
+			_, _ = b.api.SendChatAction(ctx, &tg.SendChatActionParams{ChatID: chatID, Action: models.ChatActionTyping})
 		}
 		if b.opt.TypingAfter < 0 {
 			send()
@@ -336,7 +343,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update) {
 		}
 	}
 	for _, r := range res.Replies {
-		if err := b.send(ctx, ev.ChatID, r); err != nil {
+		if err := b.retry(ctx, func() error { _, err := b.out.Send(ctx, ev.Address, r.Message); return err }); err != nil {
 			b.log.Error("telegram: send reply", "update", upd.ID, "err", err)
 			break
 		}
@@ -345,54 +352,15 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update) {
 	if cq != nil && res.ClearButtons && cq.Message.Message != nil {
 		err := b.retry(ctx, func() error {
 			_, err := b.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-				ChatID: ev.ChatID, MessageID: cq.Message.Message.ID,
+				ChatID: chatID, MessageID: cq.Message.Message.ID,
 				ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}},
 			})
-			return err
+			return Classify(err)
 		})
 		if err != nil {
 			b.log.Warn("telegram: clear buttons", "err", err)
 		}
 	}
-}
-
-func keyboard(rows [][]bot.Button) models.ReplyMarkup {
-	if len(rows) == 0 {
-		return nil
-	}
-	kb := make([][]models.InlineKeyboardButton, 0, len(rows))
-	for _, row := range rows {
-		r := make([]models.InlineKeyboardButton, 0, len(row))
-		for _, btn := range row {
-			r = append(r, models.InlineKeyboardButton{Text: btn.Text, CallbackData: btn.Data})
-		}
-		kb = append(kb, r)
-	}
-	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
-}
-
-// send sends one reply as plain text (no parse mode: nothing a document
-// or a resident wrote can be taken as markup). A text longer than one
-// Telegram message goes in parts, the buttons under the last.
-func (b *Bot) send(ctx context.Context, chatID int64, r bot.Reply) error {
-	parts := split(r.Text, maxMessage)
-	for i, part := range parts {
-		p := &tg.SendMessageParams{
-			ChatID: chatID, Text: part,
-			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
-		}
-		if i == len(parts)-1 {
-			p.ReplyMarkup = keyboard(r.Buttons)
-		}
-		err := b.retry(ctx, func() error {
-			_, err := b.api.SendMessage(ctx, p)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // maxMessage is Telegram's limit on a message, in UTF-16 code units, less
@@ -445,11 +413,11 @@ func utf16Len(s string) int {
 func (b *Bot) retry(ctx context.Context, f func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := f()
-		var tooMany *tg.TooManyRequestsError
-		if err == nil || !errors.As(err, &tooMany) || attempt >= 5 {
+		var limited *chat.RateLimitedError
+		if err == nil || !errors.As(err, &limited) || attempt >= 5 {
 			return err
 		}
-		wait := time.Duration(max(1, tooMany.RetryAfter)) * time.Second
+		wait := max(time.Second, limited.RetryAfter)
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (gave up waiting %s: %w)", err, wait, ctx.Err())
@@ -458,11 +426,40 @@ func (b *Bot) retry(ctx context.Context, f func() error) error {
 	}
 }
 
-// Deliver sends a staff reply (handoff) to a Telegram chat. It implements
-// handoff.Deliverer for the "telegram" channel.
-func (b *Bot) Deliver(ctx context.Context, channel string, chatID int64, text string) error {
-	if channel != bot.ChannelTelegram {
-		return fmt.Errorf("telegram: cannot deliver to channel %q", channel)
+// Send implements chat.Sender on the adapter's own client.
+func (b *Bot) Send(ctx context.Context, to chat.Address, m chat.Message) (string, error) {
+	return b.out.Send(ctx, to, m)
+}
+
+// Sender is the adapter's chat.Sender.
+func (b *Bot) Sender() *Sender { return b.out }
+
+// Mount registers the webhook at its URL's path (nothing in polling mode).
+func (b *Bot) Mount(mux *http.ServeMux) {
+	if b.path != "" {
+		mux.Handle("POST "+b.path, b.WebhookHandler())
 	}
-	return b.send(ctx, chatID, bot.Reply{Text: text})
+}
+
+// Limits implements bot.ChannelSender.
+func (b *Bot) Limits() chat.Limits { return Limits }
+
+// Telegram is the channel as bot/resident assembles it: on when
+// TELEGRAM_BOT_TOKEN is set. Receiving connects to the Bot API (getMe), so
+// a wrong token fails at start-up.
+var Telegram = bot.Channel{
+	Name: Channel,
+	Sender: func(_ context.Context, s bot.Setup) (bot.ChannelSender, error) {
+		if s.Config.TelegramToken == "" {
+			return nil, nil
+		}
+		return NewSender(s.Config.TelegramToken, s.Config.TelegramAPIURL)
+	},
+	Receive: func(ctx context.Context, s bot.Setup, _ bot.ChannelSender) (bot.Receiver, error) {
+		return New(ctx, s.Engine, Options{
+			Token: s.Config.TelegramToken, APIURL: s.Config.TelegramAPIURL,
+			WebhookURL: s.Config.TelegramWebhookURL, WebhookSecret: s.Config.TelegramWebhookSecret,
+			Logger: s.Logger,
+		})
+	},
 }

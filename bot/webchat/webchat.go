@@ -28,7 +28,15 @@ import (
 
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/internal/clientip"
+	"github.com/safetynet/safetynet/chat"
 )
+
+// Channel is the web chat's name in chat.Address.
+const Channel = "web"
+
+// Limits: a browser shows buttons, but the page is only there while the
+// resident is: no reminders. Staff replies wait in the outbox.
+var Limits = chat.Limits{Buttons: true}
 
 // CookieName holds the browser's chat token.
 const CookieName = "sn_chat"
@@ -172,19 +180,20 @@ func (c *Chat) servePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // chatID derives the chat id from the browser's token: 62 bits of a hash,
-// positive and never 0. Another browser would have to guess the token.
-func chatID(token string) int64 {
+// positive and never 0, as decimal text (the form earlier rows have).
+// Another browser would have to guess the token.
+func chatID(token string) string {
 	sum := sha256.Sum256([]byte("safetynet/webchat/v1\x00" + token))
-	return int64(binary.BigEndian.Uint64(sum[:8])>>2) | 1
+	return strconv.FormatInt(int64(binary.BigEndian.Uint64(sum[:8])>>2)|1, 10)
 }
 
 // session returns the browser's chat id, issuing a cookie on first use.
-func (c *Chat) session(w http.ResponseWriter, r *http.Request, create bool) (int64, bool) {
+func (c *Chat) session(w http.ResponseWriter, r *http.Request, create bool) (string, bool) {
 	if ck, err := r.Cookie(CookieName); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
 		return chatID(ck.Value), true
 	}
 	if !create {
-		return 0, false
+		return "", false
 	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
@@ -257,13 +266,13 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id, _ := c.session(w, r, true)
-	ev := bot.Event{Channel: bot.ChannelWeb, ChatID: id, LangHint: acceptLang(r)}
+	ev := bot.Event{Address: chat.Address{Channel: Channel, ID: id}, LangHint: acceptLang(r)}
 	if len(req.ID) > 0 && len(req.ID) <= 64 {
-		ev.EventID = "web:" + strconv.FormatInt(id, 36) + ":" + req.ID
+		ev.EventID = "web:" + id + ":" + req.ID
 	}
 	switch {
 	case req.Data != "":
-		ev.Kind, ev.Data = bot.KindButton, req.Data
+		ev.Kind, ev.Choice = bot.KindChoice, req.Data
 	case strings.TrimSpace(req.Text) != "":
 		ev.Kind, ev.Text = bot.KindText, req.Text
 	default:
@@ -313,7 +322,7 @@ func (c *Chat) servePoll(w http.ResponseWriter, r *http.Request) {
 }
 
 // Pending returns the staff replies for a chat after id after, oldest first.
-func (c *Chat) Pending(ctx context.Context, chatID, after int64) ([]StaffMessage, error) {
+func (c *Chat) Pending(ctx context.Context, chatID string, after int64) ([]StaffMessage, error) {
 	rows, err := c.pool.Query(ctx, `
 		SELECT id, text, created_at FROM webchat_outbox
 		WHERE chat_id = $1 AND id > $2 ORDER BY id LIMIT 100`, chatID, after)
@@ -332,14 +341,86 @@ func (c *Chat) Pending(ctx context.Context, chatID, after int64) ([]StaffMessage
 	return out, rows.Err()
 }
 
-// Deliver keeps a staff reply for the browser to poll. It implements
-// handoff.Deliverer for the "web" channel.
-func (c *Chat) Deliver(ctx context.Context, channel string, chatID int64, text string) error {
-	if channel != bot.ChannelWeb {
-		return fmt.Errorf("webchat: cannot deliver to channel %q", channel)
+// Outbox is the web chat's chat.Sender: a message waits in PostgreSQL
+// until the browser polls it (any process may serve the poll), and is
+// pruned after outboxKeep.
+type Outbox struct {
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
+
+// NewOutbox returns the outbox on pool.
+func NewOutbox(pool *pgxpool.Pool, logger *slog.Logger) *Outbox {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
-	if _, err := c.pool.Exec(ctx, `INSERT INTO webchat_outbox (chat_id, text) VALUES ($1, $2)`, chatID, text); err != nil {
-		return fmt.Errorf("web chat delivery: %w", err)
+	return &Outbox{pool: pool, log: logger}
+}
+
+// Outbox is the chat's sender.
+func (c *Chat) Outbox() *Outbox { return NewOutbox(c.pool, c.log) }
+
+// Send implements chat.Sender: the text waits for the page (buttons are
+// not kept: a staff reply has none). The id is the outbox row's.
+func (o *Outbox) Send(ctx context.Context, to chat.Address, m chat.Message) (string, error) {
+	if to.Channel != Channel {
+		return "", &chat.PermanentError{Reason: fmt.Sprintf("channel %q is not the web chat", to.Channel)}
 	}
-	return nil
+	if to.ID == "" {
+		return "", &chat.PermanentError{Reason: "chat id: empty"}
+	}
+	var id int64
+	if err := o.pool.QueryRow(ctx, `INSERT INTO webchat_outbox (chat_id, text) VALUES ($1, $2) RETURNING id`,
+		to.ID, m.Text).Scan(&id); err != nil {
+		return "", &chat.TransientError{Err: fmt.Errorf("web chat outbox: %w", err)}
+	}
+	return strconv.FormatInt(id, 10), nil
+}
+
+// outboxKeep is how long a message waits for its browser: a resident may
+// come back to the page weeks later and still see the staff's answer.
+const outboxKeep = 90 * 24 * time.Hour
+
+// Prune deletes messages older than outboxKeep.
+func (o *Outbox) Prune(ctx context.Context) (int64, error) {
+	tag, err := o.pool.Exec(ctx, `DELETE FROM webchat_outbox WHERE created_at < now() - make_interval(secs => $1)`, outboxKeep.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("prune web chat outbox: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// Run prunes once an hour until ctx ends. Several processes may run it.
+func (o *Outbox) Run(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := o.Prune(ctx); err != nil && ctx.Err() == nil {
+			o.log.Warn("webchat: prune outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Limits implements bot.ChannelSender.
+func (o *Outbox) Limits() chat.Limits { return Limits }
+
+// Mount and Run make the chat a bot.Receiver; Run prunes the outbox.
+func (c *Chat) Run(ctx context.Context) error { return c.Outbox().Run(ctx) }
+
+// Web is the web chat as a bot.Channel: always on.
+var Web = bot.Channel{
+	Name: Channel,
+	Sender: func(_ context.Context, s bot.Setup) (bot.ChannelSender, error) {
+		return NewOutbox(s.Pool, s.Logger), nil
+	},
+	Receive: func(_ context.Context, s bot.Setup, _ bot.ChannelSender) (bot.Receiver, error) {
+		c := New(s.Engine, s.Pool, s.Logger)
+		c.Deploy(Deployment{SecureCookies: s.Config.SecureCookies(), ClientIP: clientip.New(s.Config.TrustedProxies)})
+		return c, nil
+	},
 }

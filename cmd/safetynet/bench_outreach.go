@@ -11,11 +11,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/telegramtest"
 	"github.com/safetynet/safetynet/internal/db"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/outreach"
-	"github.com/safetynet/safetynet/outreach/tgsend"
 )
 
 func init() {
@@ -125,7 +125,10 @@ func runBenchOutreach(ctx context.Context, env *Env, args []string) error {
 	}
 	// Bound chats are set directly: binding 100k codes by hand is not
 	// what is measured here.
-	if _, err := pool.Exec(ctx, `UPDATE outreach_households SET chat_id = 10000000 + substr(household_id, 2)::bigint, bound_at = now()`); err != nil {
+	if _, err := pool.Exec(ctx, `
+		WITH h AS (UPDATE outreach_households SET chat_channel = 'telegram',
+			chat_id = (10000000 + substr(household_id, 2)::bigint)::text, bound_at = now() RETURNING household_id, chat_id)
+		INSERT INTO outreach_bindings (channel, chat_id, household_id) SELECT 'telegram', chat_id, household_id FROM h`); err != nil {
 		return err
 	}
 	res.ImportSeconds = time.Since(t0).Seconds()
@@ -170,7 +173,7 @@ func runBenchOutreach(ctx context.Context, env *Env, args []string) error {
 		}
 		tg := telegramtest.New(tgOpts...)
 		defer tg.Close()
-		snd, err := tgsend.New(tg.Token(), tg.URL())
+		snd, err := telegram.NewSender(tg.Token(), tg.URL())
 		if err != nil {
 			return err
 		}

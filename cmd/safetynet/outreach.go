@@ -15,10 +15,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/safetynet/safetynet/internal/csvexport"
+	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/bot/resident"
+	"github.com/safetynet/safetynet/bot/telegram"
+	"github.com/safetynet/safetynet/bot/webchat"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
-	"github.com/safetynet/safetynet/outreach/tgsend"
 )
 
 func init() {
@@ -98,8 +101,8 @@ func outreachErr(err error) error {
 	return err
 }
 
-// newOutreach builds the service from the environment; the Telegram sender
-// is attached when a token is set.
+// newOutreach builds the service from the environment, sending through
+// every configured channel.
 func newOutreach(ctx context.Context, env *Env, cfg outreach.Config) (*outreach.Service, error) {
 	pool, err := env.DB(ctx)
 	if err != nil {
@@ -110,12 +113,17 @@ func newOutreach(ctx context.Context, env *Env, cfg outreach.Config) (*outreach.
 	if cfg.Regions == nil {
 		cfg.Regions = eligibility.NewStore(pool) // the bureau's regions, not only the bundled
 	}
-	if cfg.Sender == nil && env.Cfg.TelegramToken != "" {
-		snd, err := tgsend.New(env.Cfg.TelegramToken, env.Cfg.TelegramAPIURL)
+	if cfg.Sender == nil {
+		senders, err := resident.Senders(ctx, bot.Setup{Config: env.Cfg, Pool: pool, Logger: env.Log})
 		if err != nil {
 			return nil, err
 		}
-		cfg.Sender = snd
+		// The web chat cannot take reminders; without another channel
+		// there is nothing to dispatch through.
+		delete(senders, webchat.Channel)
+		if len(senders) > 0 {
+			cfg.Sender = resident.Router(senders)
+		}
 	}
 	return outreach.New(pool, cfg)
 }
@@ -209,7 +217,7 @@ func runOutreachCodes(ctx context.Context, env *Env, args []string) error {
 	}
 	name := strings.TrimPrefix(*botName, "@")
 	if name == "" && env.Cfg.TelegramToken != "" {
-		snd, err := tgsend.New(env.Cfg.TelegramToken, env.Cfg.TelegramAPIURL)
+		snd, err := telegram.NewSender(env.Cfg.TelegramToken, env.Cfg.TelegramAPIURL)
 		if err != nil {
 			return err
 		}

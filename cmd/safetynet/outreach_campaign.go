@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safetynet/safetynet/bot/telegram"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/outreach"
 )
 
@@ -199,13 +201,20 @@ func campaignAct(ctx context.Context, env *Env, sub string, args []string) error
 	case "show":
 		c, err = svc.Campaign(ctx, id)
 	case "test":
-		var ids []int64
+		// --chat N is a Telegram chat; --chat wechat:OPENID another channel's.
+		var ids []chat.Address
 		for _, s := range chats {
-			cid, err := parseID(s, "--chat")
-			if err != nil {
+			if channel, cid, ok := strings.Cut(s, ":"); ok {
+				if channel == "" || cid == "" {
+					return badInput("--chat: want N or CHANNEL:ID, got %q", s)
+				}
+				ids = append(ids, chat.Address{Channel: channel, ID: cid})
+				continue
+			}
+			if _, err := parseID(s, "--chat"); err != nil {
 				return err
 			}
-			ids = append(ids, cid)
+			ids = append(ids, chat.Address{Channel: telegram.Channel, ID: s})
 		}
 		n, err := svc.TestSend(ctx, id, ids)
 		if err != nil {

@@ -1,23 +1,24 @@
-package tgsend_test
+package telegram_test
 
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/telegramtest"
-	"github.com/safetynet/safetynet/outreach"
-	"github.com/safetynet/safetynet/outreach/tgsend"
+	"github.com/safetynet/safetynet/chat"
 )
 
 func TestSendAndClassify(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.New()
 	t.Cleanup(tg.Close)
-	s, err := tgsend.New(tg.Token(), tg.URL())
+	s, err := telegram.NewSender(tg.Token(), tg.URL())
 	require.NoError(t, err)
 	ctx := context.Background()
 
@@ -25,31 +26,37 @@ func TestSendAndClassify(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, tg.Me().Username, name)
 
-	id, err := s.Send(ctx, 7, "你好", [][]outreach.Button{{{Text: "我已知晓", Data: "o:ack:1"}}})
+	id, err := s.Send(ctx, to(7), chat.Message{Text: "你好", Buttons: [][]chat.Button{{{Text: "我已知晓", Data: "o:ack:1"}}}})
 	require.NoError(t, err)
-	m, ok := tg.Message(7, id)
+	mid, err := strconv.Atoi(id)
+	require.NoError(t, err)
+	m, ok := tg.Message(7, mid)
 	require.True(t, ok)
 	require.Equal(t, "o:ack:1", m.Buttons()[0].CallbackData)
 
 	tg.FailNext(8, 429, "Too Many Requests: retry after 3")
-	_, err = s.Send(ctx, 8, "x", nil)
-	var rl *outreach.RateLimitedError
+	_, err = s.Send(ctx, to(8), chat.Message{Text: "x"})
+	var rl *chat.RateLimitedError
 	require.ErrorAs(t, err, &rl)
 	require.Equal(t, 3*time.Second, rl.RetryAfter)
 
 	tg.BlockChat(9)
-	_, err = s.Send(ctx, 9, "x", nil)
-	var un *outreach.UnreachableError
+	_, err = s.Send(ctx, to(9), chat.Message{Text: "x"})
+	var un *chat.BlockedError
 	require.ErrorAs(t, err, &un)
 
 	tg.FailNext(10, 500, "Internal Server Error")
-	_, err = s.Send(ctx, 10, "x", nil)
+	_, err = s.Send(ctx, to(10), chat.Message{Text: "x"})
 	require.Error(t, err)
 	require.False(t, errors.As(err, &rl) || errors.As(err, &un))
-	var perm *outreach.PermanentError
+	var perm *chat.PermanentError
 	require.False(t, errors.As(err, &perm), "5xx is retried, not permanent")
 
 	tg.FailNext(11, 400, "Bad Request: chat not found")
-	_, err = s.Send(ctx, 11, "x", nil)
+	_, err = s.Send(ctx, to(11), chat.Message{Text: "x"})
 	require.ErrorAs(t, err, &un)
+}
+
+func to(id int64) chat.Address {
+	return chat.Address{Channel: telegram.Channel, ID: strconv.FormatInt(id, 10)}
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,16 +10,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/switches"
 )
 
-func text(chat int64, s string) bot.Event {
-	return bot.Event{Channel: bot.ChannelWeb, ChatID: chat, Kind: bot.KindText, Text: s}
+// web is a chat of a channel that answers only (no reminders), with buttons.
+func web(id int64) chat.Address { return chat.Address{Channel: "web", ID: strconv.FormatInt(id, 10)} }
+
+func text(id int64, s string) bot.Event {
+	return bot.Event{Address: web(id), Kind: bot.KindText, Text: s}
 }
 
-func press(chat int64, data string) bot.Event {
-	return bot.Event{Channel: bot.ChannelWeb, ChatID: chat, Kind: bot.KindButton, Data: data}
+func press(id int64, data string) bot.Event {
+	return bot.Event{Address: web(id), Kind: bot.KindChoice, Choice: data}
 }
 
 func buttons(r bot.Reply) map[string]string {
@@ -162,12 +167,12 @@ func TestCommandsAndPlainWords(t *testing.T) {
 		{text(6, "/help"), "我能帮您做这些事"},
 		{text(6, "帮助"), "我能帮您做这些事"},
 		{text(6, "/cancel"), "现在没有要取消的步骤"},
-		{text(6, "/stop"), "网页聊天不会给您发提醒"},
-		{text(6, "退订"), "网页聊天不会给您发提醒"},
-		{text(6, "/start ABCD234567"), "网页聊天不会给您发提醒"},
+		{text(6, "/stop"), "这里的聊天不会给您发提醒"},
+		{text(6, "退订"), "这里的聊天不会给您发提醒"},
+		{text(6, "/start ABCD234567"), "这里的聊天不会给您发提醒"},
 		{text(6, "/nonsense"), "我能帮您做这些事"},
-		{bot.Event{Channel: bot.ChannelWeb, ChatID: 6, Kind: bot.KindPhoto}, "只能看懂文字"},
-		{bot.Event{Channel: bot.ChannelWeb, ChatID: 6, Kind: bot.KindSticker}, "只能看懂文字"},
+		{bot.Event{Address: web(6), Kind: bot.KindPhoto}, "只能看懂文字"},
+		{bot.Event{Address: web(6), Kind: bot.KindSticker}, "只能看懂文字"},
 		{text(6, strings.Repeat("低保", 400)), "消息太长了"},
 		{text(6, "/check"), "初步测算"},
 		{text(6, "算了"), "已经取消"},
@@ -370,4 +375,61 @@ func TestPruneForgetsOldEventIDs(t *testing.T) {
 	res, err := f.eng.Handle(ctx, ev)
 	require.NoError(t, err)
 	require.False(t, res.Duplicate, "forgotten after the redelivery window")
+}
+
+// numberOf finds the number a numbered choice is shown with.
+func numberOf(t *testing.T, text, label string) string {
+	t.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		n, rest, ok := strings.Cut(line, ". ")
+		if ok && strings.Contains(rest, label) {
+			return n
+		}
+	}
+	t.Fatalf("no choice %q in:\n%s", label, text)
+	return ""
+}
+
+func TestChannelWithoutButtonsGetsNumberedChoices(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) {
+		c.RateBurst = 100
+		c.Channels = map[string]chat.Limits{"plain": {Push: true}}
+	})
+	ctx := context.Background()
+	plain := func(s string) bot.Event {
+		return bot.Event{Address: chat.Address{Channel: "plain", ID: "o-abc"}, Kind: bot.KindText, Text: s}
+	}
+	res, err := f.eng.Handle(ctx, plain("/check"))
+	require.NoError(t, err)
+	r := res.Replies[0]
+	require.Empty(t, r.Buttons, "no buttons on this channel")
+	require.Contains(t, r.Text, "请回复数字选择：")
+	res, err = f.eng.Handle(ctx, plain(numberOf(t, r.Text, "贵州")))
+	require.NoError(t, err)
+	require.NotContains(t, res.Replies[0].Text, "这个问题我答不好", "the number was taken as a question")
+
+	for _, s := range []string{"农村", "1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1", "否"} {
+		res, err = f.eng.Handle(ctx, plain(s))
+		require.NoError(t, err, s)
+		require.NotContains(t, res.Replies[0].Text, "这个问题我答不好", "step %q went to Q&A", s)
+	}
+	final := res.Replies[0].Text
+	require.Contains(t, final, "测算结束")
+	// The verdict's "talk to a person" is a numbered choice too.
+	res, err = f.eng.Handle(ctx, plain(numberOf(t, final, "找工作人员")))
+	require.NoError(t, err)
+	tickets, err := f.desk.List(ctx, handoff.StatusOpen)
+	require.NoError(t, err)
+	require.Len(t, tickets, 1)
+	require.Equal(t, chat.Address{Channel: "plain", ID: "o-abc"}, tickets[0].Chat)
+
+	// An answer carries no 👍/👎 here (there is nothing to press), and a
+	// number typed when no choices are shown is just text.
+	res, err = f.eng.Handle(ctx, plain("/cancel"))
+	require.NoError(t, err)
+	res, err = f.eng.Handle(ctx, plain("贵州2020年农村低保标准是多少？"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "来源：")
+	require.NotContains(t, res.Replies[0].Text, "👍")
 }

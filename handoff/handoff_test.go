@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot/webchat"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/testdb"
 )
@@ -15,11 +16,11 @@ func TestTicketLifecycle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := testdb.New(t)
-	chat := webchat.New(nil, pool, nil)
-	desk := handoff.New(pool, handoff.Deliverers{"web": chat})
+	web := webchat.New(nil, pool, nil)
+	desk := handoff.New(pool, chat.Router{webchat.Channel: web.Outbox()})
 
 	tk, existing, err := desk.Open(ctx, handoff.Request{
-		Channel: "web", ChatID: 77, Reason: "asked",
+		Chat: chat.Address{Channel: "web", ID: "77"}, Reason: "asked",
 		Transcript: []handoff.Turn{
 			{Author: handoff.AuthorResident, Text: "我身份证520102199003071234，想问低保"},
 			{Author: handoff.AuthorBot, Text: "好的"},
@@ -31,14 +32,14 @@ func TestTicketLifecycle(t *testing.T) {
 	require.Len(t, tk.Messages, 2)
 	require.NotContains(t, tk.Messages[0].Text, "520102199003071234")
 
-	again, existing, err := desk.Open(ctx, handoff.Request{Channel: "web", ChatID: 77, Reason: "asked"})
+	again, existing, err := desk.Open(ctx, handoff.Request{Chat: chat.Address{Channel: "web", ID: "77"}, Reason: "asked"})
 	require.NoError(t, err)
 	require.True(t, existing)
 	require.Equal(t, tk.ID, again.ID)
 
-	_, err = desk.Append(ctx, "web", 77, handoff.AuthorResident, "还有，我电话13812345678")
+	_, err = desk.Append(ctx, chat.Address{Channel: "web", ID: "77"}, handoff.AuthorResident, "还有，我电话13812345678")
 	require.NoError(t, err)
-	_, err = desk.Append(ctx, "web", 78, handoff.AuthorResident, "no ticket")
+	_, err = desk.Append(ctx, chat.Address{Channel: "web", ID: "78"}, handoff.AuthorResident, "no ticket")
 	require.ErrorIs(t, err, handoff.ErrNotFound)
 
 	_, err = desk.Claim(ctx, tk.ID, "")
@@ -56,7 +57,7 @@ func TestTicketLifecycle(t *testing.T) {
 	m, err := desk.Reply(ctx, tk.ID, "李", "请到村委会找王主任。")
 	require.NoError(t, err)
 	require.NotNil(t, m.DeliveredAt)
-	pending, err := chat.Pending(ctx, 77, 0)
+	pending, err := web.Pending(ctx, "77", 0)
 	require.NoError(t, err)
 	require.Len(t, pending, 1)
 	require.Contains(t, pending[0].Text, "请到村委会找王主任。")
@@ -82,13 +83,13 @@ func TestTicketLifecycle(t *testing.T) {
 	require.Error(t, err)
 
 	// After closing, the chat can open a new ticket.
-	next, existing, err := desk.Open(ctx, handoff.Request{Channel: "web", ChatID: 77, Reason: "asked"})
+	next, existing, err := desk.Open(ctx, handoff.Request{Chat: chat.Address{Channel: "web", ID: "77"}, Reason: "asked"})
 	require.NoError(t, err)
 	require.False(t, existing)
 	require.NotEqual(t, tk.ID, next.ID)
 
 	// A channel without a deliverer keeps the reply and says so.
-	tg, _, err := desk.Open(ctx, handoff.Request{Channel: "telegram", ChatID: 5, Reason: "asked"})
+	tg, _, err := desk.Open(ctx, handoff.Request{Chat: chat.Address{Channel: "telegram", ID: "5"}, Reason: "asked"})
 	require.NoError(t, err)
 	m, err = desk.Reply(ctx, tg.ID, "李", "您好")
 	require.ErrorIs(t, err, handoff.ErrUnknownChannel)

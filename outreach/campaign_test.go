@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/switches"
 	"github.com/safetynet/safetynet/outreach"
 )
@@ -45,7 +46,7 @@ func TestCampaignPreviewTestSendStartReport(t *testing.T) {
 	_, err = b.svc.StartCampaign(ctx, c.ID, false)
 	require.ErrorIs(t, err, outreach.ErrNotTested)
 
-	n, err := b.svc.TestSend(ctx, c.ID, []int64{42})
+	n, err := b.svc.TestSend(ctx, c.ID, []chat.Address{tgChat(42)})
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
 	staff := b.tg.SentTo(42)
@@ -154,7 +155,7 @@ func TestSwitchOffHoldsAndOptOutStopsAtOnce(t *testing.T) {
 
 	// While held, one household opts out: it gets nothing after the switch
 	// comes back on.
-	require.NoError(t, b.svc.OptOut(ctx, 1002))
+	require.NoError(t, b.svc.OptOut(ctx, tgChat(1002)))
 	_, err = switches.New(b.pool).Set(ctx, switches.OutreachSending, true, "已修复", "test")
 	require.NoError(t, err)
 	n, err := b.svc.Requeue(ctx, 0)
@@ -164,7 +165,7 @@ func TestSwitchOffHoldsAndOptOutStopsAtOnce(t *testing.T) {
 	require.Empty(t, b.tg.SentTo(1002))
 	require.Equal(t, 1, b.countStatus(t, "opted_out"))
 
-	require.NoError(t, b.svc.OptIn(ctx, 1002))
+	require.NoError(t, b.svc.OptIn(ctx, tgChat(1002)))
 	h, err := b.svc.Household(ctx, "H0002")
 	require.NoError(t, err)
 	require.Nil(t, h.OptedOutAt)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,11 +12,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/outreach"
-	"github.com/safetynet/safetynet/outreach/tgsend"
 )
 
 var testKey = bytes.Repeat([]byte{7}, 32)
@@ -44,7 +46,7 @@ func setup(t *testing.T, tgOpts []telegramtest.Option, opts ...opt) *bundle {
 	pool := testdb.New(t)
 	tg := telegramtest.New(tgOpts...)
 	t.Cleanup(tg.Close)
-	snd, err := tgsend.New(tg.Token(), tg.URL())
+	snd, err := telegram.NewSender(tg.Token(), tg.URL())
 	require.NoError(t, err)
 	cfg := outreach.Config{DataKey: testKey, Sender: snd, Rate: 25, Workers: 16,
 		RescueAfter: 5 * time.Second, JobTimeout: 5 * time.Second, PollInterval: 50 * time.Millisecond,
@@ -104,7 +106,7 @@ func (b *bundle) bindAll(t *testing.T, n int) {
 		var i int
 		_, err := fmt.Sscanf(c.HouseholdID, "H%d", &i)
 		require.NoError(t, err)
-		_, err = b.svc.Bind(ctx, c.Code, int64(1000+i))
+		_, err = b.svc.Bind(ctx, c.Code, tgChat(int64(1000+i)))
 		require.NoError(t, err)
 	}
 }
@@ -218,12 +220,12 @@ func TestBindingCodes(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(ctx, `SELECT code_hash FROM outreach_bind_codes`).Scan(&stored))
 	require.NotContains(t, stored, codes[0].Code)
 
-	_, err = b.svc.Bind(ctx, "NOPE", 1)
+	_, err = b.svc.Bind(ctx, "NOPE", tgChat(1))
 	require.ErrorIs(t, err, outreach.ErrCodeInvalid)
-	bd, err := b.svc.Bind(ctx, strings.ToLower(codes[0].Code), 1)
+	bd, err := b.svc.Bind(ctx, strings.ToLower(codes[0].Code), tgChat(1))
 	require.NoError(t, err)
 	require.Equal(t, "H0001", bd.HouseholdID)
-	_, err = b.svc.Bind(ctx, codes[0].Code, 2)
+	_, err = b.svc.Bind(ctx, codes[0].Code, tgChat(2))
 	require.ErrorIs(t, err, outreach.ErrCodeUsed)
 
 	// Asking again gives the same code while it is unused; a rotated code
@@ -237,9 +239,9 @@ func TestBindingCodes(t *testing.T) {
 	require.Empty(t, same[0].Link, "no bot name, no link")
 	fresh, err := b.svc.RotateCodes(ctx, []string{"H0002"}, "my_bot", time.Nanosecond)
 	require.NoError(t, err)
-	_, err = b.svc.Bind(ctx, old[0].Code, 3)
+	_, err = b.svc.Bind(ctx, old[0].Code, tgChat(3))
 	require.ErrorIs(t, err, outreach.ErrCodeInvalid)
-	_, err = b.svc.Bind(ctx, fresh[0].Code, 3)
+	_, err = b.svc.Bind(ctx, fresh[0].Code, tgChat(3))
 	require.ErrorIs(t, err, outreach.ErrCodeExpired)
 
 	_, err = b.svc.IssueCodes(ctx, []string{"H9999"}, "my_bot", time.Hour)
@@ -382,7 +384,7 @@ func TestButtonsAndOptOut(t *testing.T) {
 		"H0002,李四," + nid(2) + ",,guizhou-2020,rural,dibao,2026-03-02,2026-09-01,,\n"
 	b.importCSV(t, csv)
 	b.bindAll(t, 2)
-	require.NoError(t, b.svc.OptOut(ctx, 1002))
+	require.NoError(t, b.svc.OptOut(ctx, tgChat(1002)))
 	_, err := b.svc.Remind(ctx, b.now, false)
 	require.NoError(t, err)
 	b.run(t)
@@ -402,25 +404,25 @@ func TestButtonsAndOptOut(t *testing.T) {
 	waitFor(t, "ledger after", func() bool { return b.countStatus(t, "sent") == 1 })
 
 	// Pressed in another chat: refused, nothing recorded.
-	res, err := b.svc.HandleButton(ctx, 1002, signData)
+	res, err := b.svc.HandleButton(ctx, tgChat(1002), signData)
 	require.ErrorIs(t, err, outreach.ErrWrongChat)
 	require.NotEmpty(t, res.Reply)
 	var pledges int
 	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM outreach_pledges`).Scan(&pledges))
 	require.Zero(t, pledges)
 
-	res, err = b.svc.HandleButton(ctx, 1001, signData)
+	res, err = b.svc.HandleButton(ctx, tgChat(1001), signData)
 	require.NoError(t, err)
 	require.Contains(t, res.Reply, "签署")
-	var who int64
+	var who chat.Address
 	var version string
-	require.NoError(t, b.pool.QueryRow(ctx, `SELECT chat_id, version FROM outreach_pledges`).Scan(&who, &version))
-	require.Equal(t, int64(1001), who)
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT chat_channel, chat_id, version FROM outreach_pledges`).Scan(&who.Channel, &who.ID, &version))
+	require.Equal(t, tgChat(1001), who)
 	_, want := outreach.PledgeText()
 	require.Equal(t, want, version)
-	_, err = b.svc.HandleButton(ctx, 1001, ackData)
+	_, err = b.svc.HandleButton(ctx, tgChat(1001), ackData)
 	require.NoError(t, err)
-	res, err = b.svc.HandleButton(ctx, 1001, strings.Replace(ackData, "ack", "help", 1))
+	res, err = b.svc.HandleButton(ctx, tgChat(1001), strings.Replace(ackData, "ack", "help", 1))
 	require.NoError(t, err)
 	require.True(t, res.WantsContact)
 
@@ -443,9 +445,9 @@ func TestButtonsAndOptOut(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, outreach.Counts{Acknowledged: 1, OptedOut: 1}, r.Counts)
 
-	_, err = b.svc.HandleButton(ctx, 1001, "o:ack:999999")
+	_, err = b.svc.HandleButton(ctx, tgChat(1001), "o:ack:999999")
 	require.ErrorIs(t, err, outreach.ErrBadButton)
-	require.ErrorIs(t, b.svc.OptOut(ctx, 5555), outreach.ErrNotBound)
+	require.ErrorIs(t, b.svc.OptOut(ctx, tgChat(5555)), outreach.ErrNotBound)
 }
 
 func TestTwoDispatchersShareTheGlobalLimit(t *testing.T) {
@@ -457,7 +459,7 @@ func TestTwoDispatchersShareTheGlobalLimit(t *testing.T) {
 	_, err := b.svc.Remind(ctx, b.now, false)
 	require.NoError(t, err)
 	// A second service on the same database stands in for a second server.
-	snd, err := tgsend.New(b.tg.Token(), b.tg.URL())
+	snd, err := telegram.NewSender(b.tg.Token(), b.tg.URL())
 	require.NoError(t, err)
 	other, err := outreach.New(b.pool, outreach.Config{DataKey: testKey, Sender: snd, Rate: 30, Workers: 16,
 		PollInterval: 50 * time.Millisecond, Now: func() time.Time { return testNow }})
@@ -480,4 +482,9 @@ func TestSchedulerDerivesAndSendsTodaysReminders(t *testing.T) {
 	b.run(t) // the leader derives on start; nobody calls Remind
 	waitFor(t, "3 sent", func() bool { return b.countStatus(t, "sent") == 3 })
 	require.Len(t, b.tg.Sent(), 3)
+}
+
+// tgChat is a Telegram chat's address.
+func tgChat(id int64) chat.Address {
+	return chat.Address{Channel: telegram.Channel, ID: strconv.FormatInt(id, 10)}
 }

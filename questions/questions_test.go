@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/internal/testdb"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/questions"
 )
 
@@ -17,16 +18,16 @@ func TestLogFeedbackAndQueries(t *testing.T) {
 	pool := testdb.New(t)
 	log := questions.New(pool)
 
-	a, err := log.Record(ctx, questions.Entry{Channel: "web", ChatID: 1, Lang: "zh-Hans", Question: "电话13812345678 低保标准？", Answered: true, Answer: "4500元",
+	a, err := log.Record(ctx, questions.Entry{Chat: chat.Address{Channel: "web", ID: "1"}, Lang: "zh-Hans", Question: "电话13812345678 低保标准？", Answered: true, Answer: "4500元",
 		Sources: []questions.Source{{Doc: "004.txt", Title: "贵州", Section: "三、"}}})
 	require.NoError(t, err)
-	b, err := log.Record(ctx, questions.Entry{Channel: "telegram", ChatID: 2, Lang: "zh-Hans", Question: "火星天气", Answered: false})
+	b, err := log.Record(ctx, questions.Entry{Chat: chat.Address{Channel: "telegram", ID: "2"}, Lang: "zh-Hans", Question: "火星天气", Answered: false})
 	require.NoError(t, err)
 
-	require.ErrorIs(t, log.Feedback(ctx, a, "web", 2, -1), questions.ErrNotFound, "another chat")
-	require.ErrorIs(t, log.Feedback(ctx, a, "telegram", 1, -1), questions.ErrNotFound, "another channel")
-	require.Error(t, log.Feedback(ctx, a, "web", 1, 5))
-	require.NoError(t, log.Feedback(ctx, a, "web", 1, -1))
+	require.ErrorIs(t, log.Feedback(ctx, a, chat.Address{Channel: "web", ID: "2"}, -1), questions.ErrNotFound, "another chat")
+	require.ErrorIs(t, log.Feedback(ctx, a, chat.Address{Channel: "telegram", ID: "1"}, -1), questions.ErrNotFound, "another channel")
+	require.Error(t, log.Feedback(ctx, a, chat.Address{Channel: "web", ID: "1"}, 5))
+	require.NoError(t, log.Feedback(ctx, a, chat.Address{Channel: "web", ID: "1"}, -1))
 
 	recent, err := log.Recent(ctx, 10)
 	require.NoError(t, err)

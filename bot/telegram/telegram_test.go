@@ -18,6 +18,7 @@ import (
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/testdb"
@@ -69,11 +70,13 @@ func setup(t *testing.T, o setupOpts) *bundle {
 	b.kb = knowledge.New(b.pool, knowledge.NewBuiltin(), knowledge.Options{})
 	_, err := b.kb.Ingest(ctx, corpusDir(t))
 	require.NoError(t, err)
-	b.desk = handoff.New(b.pool, nil)
-	b.out, err = outreach.New(b.pool, outreach.Config{DataKey: testKey})
-	require.NoError(t, err)
 	b.tg = telegramtest.New(o.tg...)
 	t.Cleanup(b.tg.Close)
+	snd, err := telegram.NewSender(b.tg.Token(), b.tg.URL())
+	require.NoError(t, err)
+	b.desk = handoff.New(b.pool, chat.Router{telegram.Channel: snd})
+	b.out, err = outreach.New(b.pool, outreach.Config{DataKey: testKey})
+	require.NoError(t, err)
 	if o.webhook {
 		mux := http.NewServeMux()
 		b.hooks = httptest.NewServer(mux)
@@ -96,6 +99,7 @@ func (b *bundle) engine(t *testing.T) *bot.Engine {
 		Wizard:    bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: "12345"}},
 		Enrolment: bot.OutreachEnrolment{S: b.out},
 		RateBurst: 100,
+		Channels:  map[string]chat.Limits{telegram.Channel: telegram.Limits},
 	})
 	require.NoError(t, err)
 	return eng
@@ -112,7 +116,6 @@ func (b *bundle) start(t *testing.T) {
 	}
 	tb, err := telegram.New(context.Background(), b.engine(t), opt)
 	require.NoError(t, err)
-	b.desk.SetDeliverer(handoff.Deliverers{bot.ChannelTelegram: tb})
 	ctx, cancel := context.WithCancel(context.Background())
 	b.bot, b.stop, b.done = tb, cancel, make(chan error, 1)
 	go func() { b.done <- tb.Run(ctx) }()

@@ -26,11 +26,10 @@ func TestPageInABrowser(t *testing.T) {
 	kb := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
 	_, err := kb.Ingest(ctx, corpusDir(t))
 	require.NoError(t, err)
-	desk := handoff.New(pool, nil)
+	desk := handoff.New(pool, webchat.NewOutbox(pool, nil))
 	eng, err := bot.New(bot.Config{Pool: pool, Answerer: kb, Desk: desk, Hotline: "12345"})
 	require.NoError(t, err)
 	chat := webchat.New(eng, pool, nil)
-	desk.SetDeliverer(handoff.Deliverers{bot.ChannelWeb: chat})
 	srv := httptest.NewServer(chat.Handler())
 	t.Cleanup(srv.Close)
 

@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/console"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/fixtures"
@@ -18,7 +21,6 @@ import (
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/bge/bgetest"
 	"github.com/safetynet/safetynet/outreach"
-	"github.com/safetynet/safetynet/outreach/tgsend"
 	"github.com/safetynet/safetynet/questions"
 )
 
@@ -36,15 +38,6 @@ type stack struct {
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
-// telegramDeliverer sends staff replies to Telegram chats with the same
-// client the outreach dispatcher uses.
-type telegramDeliverer struct{ s *tgsend.Sender }
-
-func (d telegramDeliverer) Deliver(ctx context.Context, channel string, chatID int64, text string) error {
-	_, err := d.s.Send(ctx, chatID, text, nil)
-	return err
-}
-
 // corpusDir is the shared policy corpus (../shared/corpus beside the module).
 func corpusDir(t testing.TB) string { t.Helper(); return fixtures.Corpus(t) }
 
@@ -59,14 +52,14 @@ func fullStack(t *testing.T, ingest ...string) *stack {
 	ctx := context.Background()
 	tg := telegramtest.New(telegramtest.WithoutLimits())
 	t.Cleanup(tg.Close)
-	snd, err := tgsend.New(tg.Token(), tg.URL())
+	snd, err := telegram.NewSender(tg.Token(), tg.URL())
 	require.NoError(t, err)
 
 	st := &stack{tg: tg}
 	st.testBundle = setup(t, func(d *console.Deps) {
 		st.know = knowledge.New(d.Pool, bgetest.New(t), knowledge.Options{})
 		require.NoError(t, st.know.EnsureIndex(ctx))
-		st.desk = handoff.New(d.Pool, handoff.Deliverers{"telegram": telegramDeliverer{snd}})
+		st.desk = handoff.New(d.Pool, chat.Router{telegram.Channel: snd})
 		st.questions = questions.New(d.Pool)
 		o, err := outreach.New(d.Pool, outreach.Config{DataKey: testKey, Sender: snd, Rate: 25,
 			PollInterval: 50 * time.Millisecond, JobTimeout: 5 * time.Second})
@@ -128,7 +121,7 @@ func (st *stack) enrol(t *testing.T, n int) {
 		var i int
 		_, err := fmt.Sscanf(c.HouseholdID, "GZ-%d", &i)
 		require.NoError(t, err)
-		_, err = st.outreach.Bind(ctx, c.Code, int64(5000+i))
+		_, err = st.outreach.Bind(ctx, c.Code, chat.Address{Channel: telegram.Channel, ID: strconv.Itoa(5000 + i)})
 		require.NoError(t, err)
 	}
 }
@@ -138,7 +131,7 @@ func (st *stack) enrol(t *testing.T, n int) {
 func (st *stack) ticket(t *testing.T, chatID int64) handoff.Ticket {
 	t.Helper()
 	tk, _, err := st.desk.Open(context.Background(), handoff.Request{
-		Channel: "telegram", ChatID: chatID, Reason: "asked",
+		Chat: chat.Address{Channel: telegram.Channel, ID: strconv.FormatInt(chatID, 10)}, Reason: "asked",
 		Transcript: []handoff.Turn{
 			{Author: handoff.AuthorResident, Text: "我母亲今年七十多了，一个人住，能申请特困供养吗？"},
 			{Author: handoff.AuthorBot, Text: "特困供养主要面向无劳动能力、无生活来源、无法定赡养人的老人。"},
@@ -163,10 +156,10 @@ func (st *stack) askedQuestions(t *testing.T) {
 		{"渐退期有多长", true, -1}, {"医保报销比例", false, 0}, {"临时救助找谁", true, 1},
 	}
 	for i, q := range qs {
-		id, err := st.questions.Record(ctx, questions.Entry{Channel: "telegram", ChatID: int64(900 + i), Question: q.q, Answered: q.answered, Lang: "zh-Hans"})
+		id, err := st.questions.Record(ctx, questions.Entry{Chat: chat.Address{Channel: telegram.Channel, ID: strconv.Itoa(900 + i)}, Question: q.q, Answered: q.answered, Lang: "zh-Hans"})
 		require.NoError(t, err)
 		if q.vote != 0 {
-			require.NoError(t, st.questions.Feedback(ctx, id, "telegram", int64(900+i), q.vote))
+			require.NoError(t, st.questions.Feedback(ctx, id, chat.Address{Channel: telegram.Channel, ID: strconv.Itoa(900 + i)}, q.vote))
 		}
 		// Spread them over the last days for the charts.
 		_, err = st.pool.Exec(ctx, `UPDATE questions SET asked_at = now() - make_interval(days => $2) WHERE id = $1`, id, i%5)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 )
 
@@ -391,7 +392,7 @@ func TestHandoffReplyNotDelivered(t *testing.T) {
 	t.Parallel()
 	st := fullStack(t)
 	// A channel with no deliverer wired: the reply is kept, staff are told.
-	tk, _, err := st.desk.Open(context.Background(), handoff.Request{Channel: "web", ChatID: 55, Reason: "unanswered",
+	tk, _, err := st.desk.Open(context.Background(), handoff.Request{Chat: chat.Address{Channel: "web", ID: "55"}, Reason: "unanswered",
 		Transcript: []handoff.Turn{{Author: handoff.AuthorResident, Text: "有人吗"}}})
 	require.NoError(t, err)
 	c := st.client(t)

@@ -57,7 +57,10 @@ func TestOutreachDispatchSurvivesKill9(t *testing.T) {
 	}
 	_, err = svc.Import(ctx, strings.NewReader(csv.String()), false)
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `UPDATE outreach_households SET chat_id = 5000 + substr(household_id, 2)::bigint`)
+	_, err = pool.Exec(ctx, `
+		WITH h AS (UPDATE outreach_households SET chat_channel = 'telegram', chat_id = (5000 + substr(household_id, 2)::bigint)::text
+			RETURNING household_id, chat_id)
+		INSERT INTO outreach_bindings (channel, chat_id, household_id) SELECT 'telegram', chat_id, household_id FROM h`)
 	require.NoError(t, err)
 	c, err := svc.CreateCampaign(ctx, outreach.CampaignInput{Name: "kill test", Template: "review_notice",
 		Window: "00:00-23:59", Rate: 100, PauseAfter: -1})

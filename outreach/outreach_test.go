@@ -14,6 +14,7 @@ import (
 
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/bot/webchat"
 	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/testdb"
@@ -487,4 +488,58 @@ func TestSchedulerDerivesAndSendsTodaysReminders(t *testing.T) {
 // tgChat is a Telegram chat's address.
 func tgChat(id int64) chat.Address {
 	return chat.Address{Channel: telegram.Channel, ID: strconv.FormatInt(id, 10)}
+}
+
+// TestReminderGoesToTheChatUsedLast: a household bound on two channels
+// gets each reminder once, on the chat it bound or answered on last.
+func TestReminderGoesToTheChatUsedLast(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	tg := telegramtest.New()
+	t.Cleanup(tg.Close)
+	snd, err := telegram.NewSender(tg.Token(), tg.URL())
+	require.NoError(t, err)
+	// The web chat's outbox stands in for a second channel: a real sender
+	// whose messages can be counted in the database.
+	other := webchat.NewOutbox(pool, nil)
+	day := testNow
+	svc, err := outreach.New(pool, outreach.Config{DataKey: testKey, Rate: 25, PollInterval: 50 * time.Millisecond,
+		Sender: chat.Router{telegram.Channel: snd, webchat.Channel: other},
+		Now:    func() time.Time { return day }})
+	require.NoError(t, err)
+	b := &bundle{pool: pool, tg: tg, svc: svc, now: testNow}
+	ctx := context.Background()
+	b.importCSV(t, csvRows(1))
+	b.bindAll(t, 1) // Telegram chat 1001
+	codes, err := svc.IssueCodes(ctx, []string{"H0001"}, "safetynet_test_bot", 0)
+	require.NoError(t, err)
+	second := chat.Address{Channel: webchat.Channel, ID: "9001"}
+	bd, err := svc.Bind(ctx, codes[0].Code, second)
+	require.NoError(t, err)
+	require.True(t, bd.Rebound)
+	b.run(t)
+
+	outbox := func() int {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM webchat_outbox WHERE chat_id = '9001'`).Scan(&n))
+		return n
+	}
+	_, err = svc.Remind(ctx, day, false)
+	require.NoError(t, err)
+	waitFor(t, "the review reminder sent", func() bool { return b.countStatus(t, "sent") == 1 })
+	require.Equal(t, 1, outbox(), "sent on the chat bound last")
+	require.Empty(t, tg.Sent(), "and not on the other one too")
+
+	// The resident answers a reminder on Telegram: that chat is used last now.
+	var id int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT id FROM outreach_deliveries`).Scan(&id))
+	_, err = svc.HandleButton(ctx, tgChat(1001), fmt.Sprintf("o:ack:%d", id))
+	require.NoError(t, err)
+	// The next review reminder goes to Telegram.
+	_, err = pool.Exec(ctx, `UPDATE outreach_households SET next_review_on = '2026-03-17'`)
+	require.NoError(t, err)
+	_, err = svc.Remind(ctx, day.AddDate(0, 0, 1), false)
+	require.NoError(t, err)
+	waitFor(t, "the next reminder sent", func() bool { return len(tg.Sent()) == 1 })
+	require.Equal(t, 1, outbox(), "nothing more on the other chat")
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/internal/llm"
-	"github.com/safetynet/safetynet/internal/llm/llmtest"
+	"github.com/safetynet/safetynet/internal/llmtest"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/bge/bgetest"
 )

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/internal/llm"
-	"github.com/safetynet/safetynet/internal/llm/llmtest"
+	"github.com/safetynet/safetynet/internal/llmtest"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
 )

@@ -17,7 +17,7 @@ import (
 
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/pii"

@@ -22,7 +22,7 @@ import (
 
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/db"
 	"github.com/safetynet/safetynet/knowledge"
@@ -81,7 +81,7 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "usage: safetynet bench bot [flags]")
-		fmt.Fprintln(env.Stderr, "Runs the Telegram adapter and engine against a loopback Bot API (bot/telegramtest),")
+		fmt.Fprintln(env.Stderr, "Runs the Telegram adapter and engine against a loopback Bot API (internal/telegramtest),")
 		fmt.Fprintln(env.Stderr, "built-in embedder, no LLM, in a scratch database created beside DATABASE_URL.")
 		fs.PrintDefaults()
 	}

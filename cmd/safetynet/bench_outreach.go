@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/internal/db"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/outreach"

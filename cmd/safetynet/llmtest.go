@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/safetynet/safetynet/internal/llm/llmtest"
+	"github.com/safetynet/safetynet/internal/llmtest"
 )
 
 // An OpenAI-compatible stand-in, to try generated answers by hand on one

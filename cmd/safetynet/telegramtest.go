@@ -5,14 +5,14 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 )
 
 func init() {
 	register(command{name: "telegramtest", usage: "a loopback Telegram Bot API to try the bot by hand (see bot/README.md)", run: runTelegramTest})
 }
 
-// runTelegramTest serves bot/telegramtest until interrupted, so a person
+// runTelegramTest serves internal/telegramtest until interrupted, so a person
 // can point `safetynet serve` at it and play the resident with curl.
 func runTelegramTest(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("telegramtest", flag.ContinueOnError)

@@ -8,13 +8,14 @@
 package telegramtest
 
 import (
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/safetynet/safetynet/internal/loopback"
 )
 
 // DefaultToken is the bot token the server accepts unless WithToken says
@@ -116,10 +117,10 @@ func WithLatency(d time.Duration) Option { return func(c *config) { c.latency = 
 
 // New starts a server on a loopback port. Close it when done.
 func New(opts ...Option) *Server {
-	s := newServer(opts)
-	s.http = httptest.NewServer(s)
-	s.url = s.http.URL
-	s.startLoops()
+	s, err := ListenAndServe("", opts...)
+	if err != nil {
+		panic(err) // a free loopback port is always there
+	}
 	return s
 }
 
@@ -128,30 +129,14 @@ func New(opts ...Option) *Server {
 // through the /_test/ endpoints (see ServeHTTP). It returns once the port is
 // open; Close stops it.
 func ListenAndServe(addr string, opts ...Option) (*Server, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
+	s := newServer(opts)
+	var err error
+	if s.http, err = loopback.Start(addr, s); err != nil {
 		return nil, err
 	}
-	s := newServer(opts)
-	s.http = httptest.NewUnstartedServer(s)
-	_ = s.http.Listener.Close()
-	s.http.Listener = l
-	s.url = "http://" + dialable(l.Addr())
-	s.http.Start()
+	s.url = loopback.URL(s.http)
 	s.startLoops()
 	return s, nil
-}
-
-// dialable turns a wildcard listen address into one a client can dial.
-func dialable(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }
 
 func newServer(opts []Option) *Server {

@@ -14,7 +14,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 	"github.com/stretchr/testify/require"
 
-	"github.com/safetynet/safetynet/internal/llm/llmtest"
+	"github.com/safetynet/safetynet/internal/llmtest"
 )
 
 func setup(t *testing.T, opts ...llmtest.Option) (*llmtest.Server, *openai.Client) {

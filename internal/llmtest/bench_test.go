@@ -6,7 +6,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"github.com/safetynet/safetynet/internal/llm/llmtest"
+	"github.com/safetynet/safetynet/internal/llmtest"
 )
 
 // BenchmarkChatCompletion measures a full round trip through the real

@@ -8,7 +8,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 )
 
 // A resident writes, the bot answers through the real client.

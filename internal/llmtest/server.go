@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -21,6 +20,8 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/safetynet/safetynet/internal/loopback"
 )
 
 // Default model names, reported by /v1/models.
@@ -72,6 +73,7 @@ type EmbeddingRequest struct {
 type Server struct {
 	cfg       config
 	http      *httptest.Server
+	mux       *http.ServeMux
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -122,8 +124,10 @@ func WithStreamChunks(runes int, delay time.Duration) Option {
 
 // New starts a server on a loopback port. Close it when done.
 func New(opts ...Option) *Server {
-	s := newServer(opts)
-	s.http.Start()
+	s, err := ListenAndServe("", opts...)
+	if err != nil {
+		panic(err) // a free loopback port is always there
+	}
 	return s
 }
 
@@ -131,14 +135,11 @@ func New(opts ...Option) *Server {
 // person can run safetynet against it by hand (OPENAI_BASE_URL =
 // BaseURL()). It returns once the port is open; Close stops it.
 func ListenAndServe(addr string, opts ...Option) (*Server, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
+	s := newServer(opts)
+	var err error
+	if s.http, err = loopback.Start(addr, s.mux); err != nil {
 		return nil, err
 	}
-	s := newServer(opts)
-	_ = s.http.Listener.Close()
-	s.http.Listener = l
-	s.http.Start()
 	return s, nil
 }
 
@@ -160,22 +161,12 @@ func newServer(opts []Option) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Message: "Invalid URL (" + r.Method + " " + r.URL.Path + ")"})
 	})
-	s.http = httptest.NewUnstartedServer(mux)
+	s.mux = mux
 	return s
 }
 
 // URL is the server's root, e.g. http://127.0.0.1:port.
-func (s *Server) URL() string {
-	host, port, err := net.SplitHostPort(s.http.Listener.Addr().String())
-	if err != nil {
-		return s.http.URL
-	}
-	// A wildcard listen address is not something a client can dial.
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
+func (s *Server) URL() string { return loopback.URL(s.http) }
 
 // BaseURL is what go-openai's ClientConfig.BaseURL (and OPENAI_BASE_URL)
 // should be: the root plus /v1.

@@ -18,7 +18,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/stretchr/testify/require"
 
-	"github.com/safetynet/safetynet/bot/telegramtest"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 )
 
 // newClient connects the real go-telegram client to srv. bot.New calls

@@ -55,6 +55,22 @@ type Config struct {
 	// X-Real-IP is believed; from anyone else those headers are ignored,
 	// or a client could pick its own address past every per-address limit.
 	TrustedProxies []netip.Prefix
+
+	WeChat WeChat
+}
+
+// WeChat are the service account's settings; the channel is on when AppID
+// is set, and then the secrets are required.
+type WeChat struct {
+	AppID     string // WECHAT_APP_ID
+	AppSecret string // WECHAT_APP_SECRET
+	Token     string // WECHAT_TOKEN: signs callbacks
+	AESKey    string // WECHAT_AES_KEY: 43 characters, safe (encrypted) mode
+	APIURL    string // WECHAT_API_URL: another API server (a stand-in); WeChat's own when empty
+	Path      string // WECHAT_PATH: where WeChat posts callbacks (default /wechat)
+	// Templates maps a reminder kind to its template id (WECHAT_TEMPLATES,
+	// "review=ID,phaseout=ID,pledge=ID,campaign=ID"; "default=ID" for the rest).
+	Templates map[string]string
 }
 
 // SecureCookies tells whether cookies must be marked Secure.
@@ -114,6 +130,11 @@ func fromLookup(lookup func(string) (string, bool)) (Config, error) {
 	c.ModelDir = str("SAFETYNET_MODEL_DIR", "")
 	c.PublicURL = str("SAFETYNET_PUBLIC_URL", "")
 	proxies := str("SAFETYNET_TRUSTED_PROXIES", "")
+	c.WeChat = WeChat{
+		AppID: str("WECHAT_APP_ID", ""), AppSecret: str("WECHAT_APP_SECRET", ""), Token: str("WECHAT_TOKEN", ""),
+		AESKey: str("WECHAT_AES_KEY", ""), APIURL: str("WECHAT_API_URL", ""), Path: str("WECHAT_PATH", "/wechat"),
+	}
+	templates := str("WECHAT_TEMPLATES", "")
 	if err != nil {
 		return Config{}, err
 	}
@@ -157,8 +178,50 @@ func fromLookup(lookup func(string) (string, bool)) (Config, error) {
 			return Config{}, fmt.Errorf("%s: %q is not a URL", name, u)
 		}
 	}
+	if c.WeChat.Templates, err = parseTemplates(templates); err != nil {
+		return Config{}, err
+	}
+	if err := c.WeChat.validate(); err != nil {
+		return Config{}, err
+	}
 	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
 		return Config{}, fmt.Errorf("TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, so forged updates are refused")
 	}
 	return c, nil
+}
+
+func parseTemplates(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		kind, id, ok := strings.Cut(pair, "=")
+		if !ok || kind == "" || id == "" {
+			return nil, fmt.Errorf("WECHAT_TEMPLATES: %q is not KIND=TEMPLATE_ID", pair)
+		}
+		out[kind] = id
+	}
+	return out, nil
+}
+
+func (w WeChat) validate() error {
+	if w.AppID == "" {
+		return nil
+	}
+	for name, v := range map[string]string{"WECHAT_APP_SECRET": w.AppSecret, "WECHAT_TOKEN": w.Token, "WECHAT_AES_KEY": w.AESKey} {
+		if v == "" {
+			return fmt.Errorf("%s: required with WECHAT_APP_ID", name)
+		}
+	}
+	// The key is base64 of 32 bytes without its "=" padding.
+	if k, err := base64.StdEncoding.DecodeString(w.AESKey + "="); len(w.AESKey) != 43 || err != nil || len(k) != 32 {
+		return fmt.Errorf("WECHAT_AES_KEY: must be the 43-character EncodingAESKey of the account")
+	}
+	if w.APIURL != "" {
+		if p, err := url.Parse(w.APIURL); err != nil || p.Scheme == "" || p.Host == "" {
+			return fmt.Errorf("WECHAT_API_URL: %q is not a URL", w.APIURL)
+		}
+	}
+	if !strings.HasPrefix(w.Path, "/") {
+		return fmt.Errorf("WECHAT_PATH: %q must start with /", w.Path)
+	}
+	return nil
 }

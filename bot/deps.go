@@ -46,6 +46,10 @@ type Enrolment interface {
 	OptIn(ctx context.Context, from chat.Address) error
 	// HandleButton handles a pressed reminder button (data starts "o:").
 	HandleButton(ctx context.Context, from chat.Address, data string) (ButtonOutcome, error)
+	// Acknowledge records that the latest reminder was read (the 知晓
+	// keyword, where reminders carry no buttons). ErrNotBound, or
+	// ErrNothingToAcknowledge.
+	Acknowledge(ctx context.Context, from chat.Address) (ButtonOutcome, error)
 }
 
 // Bound is what a resident is told after binding: enough to recognise
@@ -68,4 +72,6 @@ var (
 	ErrCodeUsed    = errors.New("binding code already used")
 	// ErrNotBound means the chat is bound to no household.
 	ErrNotBound = errors.New("chat not bound to a household")
+	// ErrNothingToAcknowledge: no recent reminder waits for a 知晓.
+	ErrNothingToAcknowledge = errors.New("no reminder to acknowledge")
 )

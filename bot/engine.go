@@ -312,6 +312,7 @@ const (
 	cmdResume  = "resume"
 	cmdContact = "contact"
 	cmdLang    = "lang"
+	cmdAck     = "ack"
 )
 
 var plainWords = map[string]string{
@@ -321,6 +322,7 @@ var plainWords = map[string]string{
 	"人工": cmdContact, "找人": cmdContact, "客服": cmdContact, "转人工": cmdContact, "人工客服": cmdContact,
 	"找工作人员": cmdContact, "轉人工": cmdContact, "找工作人員": cmdContact,
 	"取消": cmdCancel, "退出": cmdCancel, "cancel": cmdCancel,
+	"知晓": cmdAck, "已知晓": cmdAck, "知道了": cmdAck,
 	"测一测": cmdCheck, "资格测算": cmdCheck, "測一測": cmdCheck, "資格測算": cmdCheck,
 }
 
@@ -400,6 +402,8 @@ func (e *Engine) command(ctx context.Context, t *turnState, cmd, arg string) err
 		return e.reminders(ctx, t, true)
 	case cmdContact:
 		return e.handoff(ctx, t, "asked")
+	case cmdAck:
+		return e.acknowledge(ctx, t)
 	case cmdLang:
 		rows := make([][]Button, 0, len(Langs)+1)
 		for _, l := range Langs {
@@ -603,4 +607,25 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// acknowledge is 知晓 typed: the latest reminder was read. Reminders on
+// channels without buttons (WeChat template messages) ask for it.
+func (e *Engine) acknowledge(ctx context.Context, t *turnState) error {
+	if e.enrol == nil || !e.limits(t.ev.Address).Push {
+		t.say(e.msg(t.lang, "nothing_to_ack"))
+		return nil
+	}
+	res, err := e.enrol.Acknowledge(ctx, t.ev.Address)
+	switch {
+	case err == nil:
+		t.say(res.Reply)
+	case errors.Is(err, ErrNotBound):
+		t.say(e.msg(t.lang, "not_bound"))
+	case errors.Is(err, ErrNothingToAcknowledge):
+		t.say(e.msg(t.lang, "nothing_to_ack"))
+	default:
+		return fmt.Errorf("acknowledge: %w", err)
+	}
+	return nil
 }

@@ -57,3 +57,15 @@ func (o OutreachEnrolment) HandleButton(ctx context.Context, from chat.Address, 
 	}
 	return ButtonOutcome{Reply: r.Reply, WantsContact: r.WantsContact}, nil
 }
+
+// Acknowledge implements Enrolment.
+func (o OutreachEnrolment) Acknowledge(ctx context.Context, from chat.Address) (ButtonOutcome, error) {
+	r, err := o.S.AcknowledgeLatest(ctx, from)
+	switch {
+	case errors.Is(err, outreach.ErrNothingToAcknowledge):
+		return ButtonOutcome{}, ErrNothingToAcknowledge
+	case err != nil:
+		return ButtonOutcome{}, notBound(err)
+	}
+	return ButtonOutcome{Reply: r.Reply}, nil
+}

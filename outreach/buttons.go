@@ -109,3 +109,47 @@ func (s *Service) HandleButton(ctx context.Context, from chat.Address, data stri
 	}
 	return res, nil
 }
+
+// ErrNothingToAcknowledge: the chat's household has no reminder sent in
+// the last 30 days that is not acknowledged yet.
+var ErrNothingToAcknowledge = errors.New("no reminder to acknowledge")
+
+// AcknowledgeLatest records that the resident has read the latest reminder
+// sent to their household: what typing 知晓 does on channels whose
+// reminders carry no buttons (WeChat template messages).
+func (s *Service) AcknowledgeLatest(ctx context.Context, from chat.Address) (ButtonResult, error) {
+	var res ButtonResult
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		var hid string
+		err := tx.QueryRow(ctx, `
+			SELECT d.id, d.household_id FROM outreach_deliveries d
+			WHERE d.household_id IN (SELECT household_id FROM outreach_bindings WHERE channel = $1 AND chat_id = $2)
+			  AND d.status = 'sent' AND d.sent_at > now() - interval '30 days'
+			ORDER BY d.sent_at DESC, d.id DESC LIMIT 1 FOR UPDATE`, from.Channel, from.ID).Scan(&id, &hid)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var bound bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outreach_bindings WHERE channel = $1 AND chat_id = $2)`,
+				from.Channel, from.ID).Scan(&bound); err != nil {
+				return err
+			}
+			if !bound {
+				return ErrNotBound
+			}
+			return ErrNothingToAcknowledge
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE outreach_deliveries SET acknowledged_at = now(), status = 'acknowledged', updated_at = now()
+			WHERE id = $1`, id); err != nil {
+			return err
+		}
+		res.Reply = "好的，已记录您已知晓。谢谢！"
+		return event(ctx, tx, hid, "acknowledged", fmt.Sprintf("消息 #%d（回复知晓）", id), from)
+	})
+	if err != nil && !errors.Is(err, ErrNotBound) && !errors.Is(err, ErrNothingToAcknowledge) {
+		return ButtonResult{}, fmt.Errorf("acknowledge: %w", err)
+	}
+	return res, err
+}

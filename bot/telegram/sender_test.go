@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/chat"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 )
 
 func TestSendAndClassify(t *testing.T) {

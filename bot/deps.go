@@ -50,6 +50,8 @@ type Enrolment interface {
 	// keyword, where reminders carry no buttons). ErrNotBound, or
 	// ErrNothingToAcknowledge.
 	Acknowledge(ctx context.Context, from chat.Address) (ButtonOutcome, error)
+	// IsCode tells whether a text typed alone is a binding code.
+	IsCode(text string) bool
 }
 
 // Bound is what a resident is told after binding: enough to recognise

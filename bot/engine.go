@@ -370,10 +370,16 @@ func (e *Engine) text(ctx context.Context, t *turnState) error {
 		}
 		return e.command(ctx, t, cmd, arg)
 	}
-	t.heard(redacted)
 	if t.st.Mode == modeWizard {
+		t.heard(redacted)
 		return e.wizardStep(ctx, t, redacted)
 	}
+	if e.enrol != nil && e.enrol.IsCode(text) {
+		// The code from the household's letter, typed instead of scanned.
+		t.heard("[绑定码]")
+		return e.bind(ctx, t, text)
+	}
+	t.heard(redacted)
 	return e.ask(ctx, t, redacted)
 }
 

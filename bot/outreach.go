@@ -69,3 +69,6 @@ func (o OutreachEnrolment) Acknowledge(ctx context.Context, from chat.Address) (
 	}
 	return ButtonOutcome{Reply: r.Reply}, nil
 }
+
+// IsCode implements Enrolment.
+func (o OutreachEnrolment) IsCode(text string) bool { return outreach.LooksLikeCode(text) }

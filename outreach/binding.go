@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -328,4 +329,20 @@ func (s *Service) setOptOut(ctx context.Context, from chat.Address, out bool) er
 		return fmt.Errorf("opt-out: %w", err)
 	}
 	return err
+}
+
+// LooksLikeCode tells whether text, typed alone, is a binding code
+// (spaces and dashes ignored), so a resident may type the code on paper
+// instead of sending /start CODE.
+func LooksLikeCode(text string) bool {
+	c := normalizeCode(text)
+	if len(c) != codeLen {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if !strings.ContainsRune(codeAlphabet, rune(c[i])) {
+			return false
+		}
+	}
+	return true
 }

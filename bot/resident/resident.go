@@ -19,6 +19,7 @@ import (
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/webchat"
+	"github.com/safetynet/safetynet/bot/wechat"
 	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/config"
@@ -32,6 +33,7 @@ import (
 var Channels = []bot.Channel{
 	webchat.Web,
 	telegram.Telegram,
+	wechat.WeChat,
 }
 
 // Senders opens the sender of every configured channel, for sending

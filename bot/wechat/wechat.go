@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -130,10 +131,25 @@ func (rc *Receiver) Run(ctx context.Context) error {
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	srv := rc.out.oa.GetServer(r, w)
-	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply { return rc.handle(r.Context(), m) })
+	handled, replied := false, false
+	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
+		handled = true
+		reply := rc.handle(r.Context(), m)
+		replied = reply != nil
+		return reply
+	})
 	if err := srv.Serve(); err != nil {
 		rc.log.Warn("wechat: callback refused", "remote", r.RemoteAddr, "reason", err.Error())
 		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	if !handled {
+		return // the URL check (echostr), answered by Serve
+	}
+	if !replied {
+		// "success" acknowledges without a reply; in safe mode the SDK
+		// would otherwise encrypt an empty message.
+		_, _ = io.WriteString(w, "success")
 		return
 	}
 	if err := srv.Send(); err != nil {

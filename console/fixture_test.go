@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/console"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/fixtures"
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/bge/bgetest"
 	"github.com/safetynet/safetynet/outreach"

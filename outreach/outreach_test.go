@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/bot/webchat"
 	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/outreach"
 )

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/chat"
+	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/questions"
 )
 

@@ -22,9 +22,9 @@ import (
 
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/db"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/corpus"
 	"github.com/safetynet/safetynet/knowledge/eligibility"

@@ -12,9 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/internal/db"
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/outreach"
 )
 

@@ -15,9 +15,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/internal/db"
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/outreach"
 )

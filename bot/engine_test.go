@@ -433,3 +433,26 @@ func TestChannelWithoutButtonsGetsNumberedChoices(t *testing.T) {
 	require.Contains(t, res.Replies[0].Text, "来源：")
 	require.NotContains(t, res.Replies[0].Text, "👍")
 }
+
+// TestHouseholdSituationOffersThePreCheck: a question that describes a
+// household's situation gets, beside the answer, the offer of the
+// pre-check; pressing it starts the pre-check. A plain policy question
+// does not.
+func TestHouseholdSituationOffersThePreCheck(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(30, "我妈七十多岁一个人住，身体不好，能不能吃低保"))
+	require.NoError(t, err)
+	r := res.Replies[len(res.Replies)-1]
+	require.Contains(t, r.Text, "测一测")
+	b := buttons(r)
+	require.Equal(t, "k", b["测一测能不能申请"], "buttons: %v", b)
+	res, err = f.eng.Handle(ctx, press(30, "k"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "初步测算")
+
+	res, err = f.eng.Handle(ctx, text(31, "贵州2020年农村低保标准是多少？"))
+	require.NoError(t, err)
+	require.NotContains(t, buttons(res.Replies[0]), "测一测能不能申请")
+}

@@ -155,7 +155,7 @@ var labels = map[string]string{
 	"urban": "城市", "rural": "农村",
 	"unacknowledged": "未确认", "pledge_unsigned": "未签承诺", "pledge_overdue": "承诺逾期未签",
 	"review": "复核提醒", "phaseout": "渐退到期提醒", "pledge": "诚信承诺提醒", "campaign": "活动消息",
-	"telegram": "Telegram", "web": "网页聊天",
+	"telegram": "Telegram", "web": "网页聊天", "wechat": "微信",
 	"review_notice": "年度复核通知", "notice": "一般通知",
 	"delivered": "已送达", "bound": "绑定聊天", "opted_in": "重新订阅", "pledge_signed": "签署诚信承诺",
 	"contact_requested": "请求联系", "held": "暂缓", "sending": "发送中",

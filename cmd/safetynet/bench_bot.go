@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"runtime/pprof"
@@ -22,9 +24,13 @@ import (
 
 	"github.com/safetynet/safetynet/bot"
 	"github.com/safetynet/safetynet/bot/telegram"
+	"github.com/safetynet/safetynet/bot/wechat"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
+	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/db"
 	"github.com/safetynet/safetynet/internal/telegramtest"
+	"github.com/safetynet/safetynet/internal/wechattest"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/corpus"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
@@ -79,6 +85,7 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	latency := fs.Duration("api-latency", 0, "delay every Bot API response, like a distant data centre")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
+	channel := fs.String("channel", "telegram", "the channel residents use: telegram or wechat (loopback stand-ins both)")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "usage: safetynet bench bot [flags]")
 		fmt.Fprintln(env.Stderr, "Runs the Telegram adapter and engine against a loopback Bot API (internal/telegramtest),")
@@ -100,6 +107,9 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	}
 	if *rate < 0 {
 		return badInput("--rate must not be negative")
+	}
+	if *channel != telegram.Channel && *channel != wechat.Channel {
+		return badInput("--channel: %q is not telegram or wechat", *channel)
 	}
 
 	// A pool sized for the workers: each update holds a connection for a
@@ -135,9 +145,13 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: env.Cfg.Hotline}},
 		// Residents here talk as fast as the bot answers: no per-chat limit.
 		RateBurst: 1e9, RatePerSec: 1e9,
+		Channels: map[string]chat.Limits{telegram.Channel: telegram.Limits, wechat.Channel: wechat.Limits},
 	})
 	if err != nil {
 		return err
+	}
+	if *channel == wechat.Channel {
+		return benchWeChat(ctx, env, pool, eng, *residents, *duration, *asJSON)
 	}
 	tgOpts := []telegramtest.Option{telegramtest.WithoutLimits()}
 	if *latency > 0 {
@@ -418,4 +432,146 @@ func withPoolSize(dbURL string, n int) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// benchWeChat runs the same residents through the WeChat receiver and the
+// real SDK against internal/wechattest: callbacks signed and encrypted,
+// answers as the callback's reply (or by the customer-service API when
+// the engine takes longer than the reply window).
+func benchWeChat(ctx context.Context, env *Env, pool *pgxpool.Pool, eng *bot.Engine, residents int, duration time.Duration, asJSON bool) error {
+	wx := wechattest.New()
+	defer wx.Close()
+	snd, err := wechat.NewSender(pool, config.WeChat{AppID: wx.AppID, AppSecret: wx.AppSecret, Token: wx.Token,
+		AESKey: wx.AESKey, APIURL: wx.URL()})
+	if err != nil {
+		return err
+	}
+	rc := wechat.NewReceiver(eng, snd, wechat.Options{Logger: env.Log})
+	mux := http.NewServeMux()
+	rc.Mount(mux)
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	wx.SetCallback(hs.URL + "/wechat")
+	runCtx, stop := context.WithCancel(ctx)
+	runDone := make(chan error, 1)
+	go func() { runDone <- rc.Run(runCtx) }()
+	defer func() { stop(); <-runDone }()
+
+	warm := &wxResident{wx: wx, user: "o-bench-warm"}
+	if err := warm.step(ctx, "/start"); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	tx0, err := commits(ctx, pool)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(duration)
+	var wg sync.WaitGroup
+	var errs atomic.Int64
+	rs := make([]*wxResident, residents)
+	start := time.Now()
+	for i := range rs {
+		rs[i] = &wxResident{wx: wx, user: fmt.Sprintf("o-bench-%04d", i), seq: i}
+		wg.Add(1)
+		go func(r *wxResident) {
+			defer wg.Done()
+			if err := r.talk(ctx, deadline); err != nil {
+				errs.Add(1)
+				env.Log.Warn("bench resident", "err", err)
+			}
+		}(rs[i])
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	tx1, err := commits(ctx, pool)
+	if err != nil {
+		return err
+	}
+	var all, qs []time.Duration
+	for _, r := range rs {
+		all = append(all, r.lat...)
+		qs = append(qs, r.qlat...)
+	}
+	res := benchBotResult{
+		Residents: residents, Workers: residents, Seconds: elapsed.Seconds(), Updates: len(all), Questions: len(qs),
+		UpdatesPerSec: float64(len(all)) / elapsed.Seconds(),
+		P50ms:         pct(all, 50), P95ms: pct(all, 95), P99ms: pct(all, 99), MaxMs: pct(all, 100),
+		QuestionP95ms: pct(qs, 95), Errors: int(errs.Load()),
+	}
+	if len(all) > 0 {
+		res.TxPerUpdate = float64(tx1-tx0) / float64(len(all))
+	}
+	if asJSON {
+		return json.NewEncoder(env.Stdout).Encode(res)
+	}
+	fmt.Fprintf(env.Stdout, "bench bot (wechat): %d residents, %.1fs\n", res.Residents, res.Seconds)
+	fmt.Fprintf(env.Stdout, "updates handled  %d (%.0f/s), of which questions %d\n", res.Updates, res.UpdatesPerSec, res.Questions)
+	fmt.Fprintf(env.Stdout, "reply latency    p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms\n", res.P50ms, res.P95ms, res.P99ms, res.MaxMs)
+	fmt.Fprintf(env.Stdout, "questions only   p95 %.1f ms\n", res.QuestionP95ms)
+	fmt.Fprintf(env.Stdout, "db transactions  %.1f per update\n", res.TxPerUpdate)
+	if res.Errors > 0 {
+		return fmt.Errorf("bench bot: %d residents failed", res.Errors)
+	}
+	return nil
+}
+
+// wxResident plays one WeChat resident: the Telegram script, with the
+// pre-check's choices typed as numbers.
+type wxResident struct {
+	wx   *wechattest.Server
+	user string
+	seq  int
+	lat  []time.Duration
+	qlat []time.Duration
+	last string
+}
+
+func (r *wxResident) talk(ctx context.Context, deadline time.Time) error {
+	for i := r.seq; time.Now().Before(deadline); i++ {
+		q1 := benchQuestions[i%len(benchQuestions)]
+		q2 := benchQuestions[(i+3)%len(benchQuestions)]
+		if err := r.step(ctx, q1); err != nil {
+			return err
+		}
+		if err := r.step(ctx, "/check"); err != nil {
+			return err
+		}
+		for _, s := range []string{r.choice("贵州"), "农村", "1", "/cancel", "帮助", q2} {
+			if err := r.step(ctx, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// choice is the number the last message lists label with ("1" if none).
+func (r *wxResident) choice(label string) string {
+	for _, line := range strings.Split(r.last, "\n") {
+		if n, rest, ok := strings.Cut(line, ". "); ok && strings.Contains(rest, label) {
+			return n
+		}
+	}
+	return "1"
+}
+
+func (r *wxResident) step(ctx context.Context, text string) error {
+	n := len(r.wx.Inbox(r.user))
+	t0 := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := r.wx.Send(wctx, r.user, text); err != nil {
+		return err
+	}
+	msgs, err := r.wx.WaitInbox(wctx, r.user, n+1)
+	if err != nil {
+		return fmt.Errorf("after %q: %w", text, err)
+	}
+	r.last = msgs[n].Text
+	d := msgs[n].At.Sub(t0)
+	r.lat = append(r.lat, d)
+	if !strings.HasPrefix(text, "/") && text != "帮助" && len([]rune(text)) > 3 {
+		r.qlat = append(r.qlat, d)
+	}
+	return nil
 }

@@ -240,18 +240,6 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 	return t.Result, err
 }
 
-// Serve handles one event and sends the replies through out, in order; it
-// stops at the first reply that cannot be sent.
-func (e *Engine) Serve(ctx context.Context, ev Event, out chat.Sender) (Result, error) {
-	res, err := e.Handle(ctx, ev)
-	for _, r := range res.Replies {
-		if _, serr := out.Send(ctx, ev.Address, r.Message); serr != nil {
-			return res, errors.Join(err, fmt.Errorf("bot: send reply: %w", serr))
-		}
-	}
-	return res, err
-}
-
 // respond is the handler proper: what the resident's event asks for.
 func (e *Engine) respond(ctx context.Context, t *Turn) error {
 	var herr error

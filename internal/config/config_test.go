@@ -58,3 +58,44 @@ func TestFileVariant(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, c.DataKey, 32)
 }
+
+func TestWeChatSettings(t *testing.T) {
+	ok := map[string]string{"WECHAT_APP_ID": "wx1", "WECHAT_APP_SECRET": "s", "WECHAT_TOKEN": "t",
+		"WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "WECHAT_TEMPLATES": "review=T1, default=T2"}
+	c, err := fromLookup(env(ok))
+	require.NoError(t, err)
+	require.Equal(t, "/wechat", c.WeChat.Path)
+	require.Equal(t, map[string]string{"review": "T1", "default": "T2"}, c.WeChat.Templates)
+
+	for name, change := range map[string]map[string]string{
+		"WECHAT_TOKEN":     {"WECHAT_TOKEN": ""},
+		"WECHAT_AES_KEY":   {"WECHAT_AES_KEY": "too-short"},
+		"WECHAT_TEMPLATES": {"WECHAT_TEMPLATES": "review"},
+		"WECHAT_API_URL":   {"WECHAT_API_URL": "not a url"},
+		"WECHAT_PATH":      {"WECHAT_PATH": "wechat"},
+	} {
+		m := map[string]string{}
+		for k, v := range ok {
+			m[k] = v
+		}
+		for k, v := range change {
+			m[k] = v
+		}
+		_, err := fromLookup(env(m))
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), name)
+	}
+
+	// The secrets may come from files.
+	p := t.TempDir() + "/secret"
+	require.NoError(t, writeFile(p, "from-file\n"))
+	m := map[string]string{"WECHAT_APP_SECRET_FILE": p}
+	for k, v := range ok {
+		if k != "WECHAT_APP_SECRET" {
+			m[k] = v
+		}
+	}
+	c, err = fromLookup(env(m))
+	require.NoError(t, err)
+	require.Equal(t, "from-file", c.WeChat.AppSecret)
+}

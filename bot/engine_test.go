@@ -97,16 +97,14 @@ func TestUnansweredTwiceHandsOverWithMaskedTranscript(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	// Questions the knowledge base refuses with the built-in embedder the
-	// tests run on (its refusal is calibrated for that embedder).
-	res, err := f.eng.Handle(ctx, text(4, "今晚的足球比赛谁会赢？我电话13812345678"))
+	res, err := f.eng.Handle(ctx, text(4, "火星上的天气怎么样？我电话13812345678"))
 	require.NoError(t, err)
 	require.Contains(t, buttons(res.Replies[0]), "找工作人员")
 	tickets, err := f.desk.List(ctx, "")
 	require.NoError(t, err)
 	require.Empty(t, tickets)
 
-	res, err = f.eng.Handle(ctx, text(4, "怎么做红烧肉？"))
+	res, err = f.eng.Handle(ctx, text(4, "足球比赛几点开始？"))
 	require.NoError(t, err)
 	require.Len(t, res.Replies, 2)
 	require.Contains(t, res.Replies[1].Text, "已经请工作人员来帮您")
@@ -121,8 +119,8 @@ func TestUnansweredTwiceHandsOverWithMaskedTranscript(t *testing.T) {
 	for _, m := range tk.Messages {
 		all.WriteString(m.Author + ": " + m.Text + "\n")
 	}
-	require.Contains(t, all.String(), "足球比赛谁会赢")
-	require.Contains(t, all.String(), "红烧肉")
+	require.Contains(t, all.String(), "火星上的天气")
+	require.Contains(t, all.String(), "足球比赛")
 	require.NotContains(t, all.String(), "13812345678")
 
 	unanswered, err := f.log.Unanswered(ctx, 10)

@@ -38,7 +38,7 @@ func TestBindingLateQueuesCurrentReminders(t *testing.T) {
 	require.NoError(t, err)
 	bound := map[string]outreach.Binding{}
 	for i, c := range codes {
-		bd, err := b.svc.Bind(ctx, c.Code, int64(7001+i))
+		bd, err := b.svc.Bind(ctx, c.Code, tgChat(int64(7001+i)))
 		require.NoError(t, err)
 		bound[c.HouseholdID] = bd
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
@@ -46,7 +47,7 @@ func TestChatTurnsAcrossProcesses(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ev := bot.Event{Channel: bot.ChannelTelegram, ChatID: 42, Kind: bot.KindText,
+				ev := bot.Event{Address: chat.Address{Channel: "telegram", ID: "42"}, Kind: bot.KindText,
 					Text: "火星上的低保怎么领第" + strconv.Itoa(i) + "次", EventID: "tg:" + strconv.Itoa(1000+i)}
 				_, err := engines[(i+copy)%2].Handle(ctx, ev)
 				require.NoError(t, err)
@@ -55,9 +56,9 @@ func TestChatTurnsAcrossProcesses(t *testing.T) {
 	}
 	wg.Wait()
 	var misses, tickets, questions int
-	require.NoError(t, pool.QueryRow(ctx, `SELECT (state->>'misses')::int FROM bot_conversations WHERE chat_id = 42`).Scan(&misses))
-	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM handoff_tickets WHERE chat_id = 42`).Scan(&tickets))
-	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM questions WHERE chat_id = 42`).Scan(&questions))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT (state->>'misses')::int FROM bot_conversations WHERE chat_id = '42'`).Scan(&misses))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM handoff_tickets WHERE chat_id = '42'`).Scan(&tickets))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM questions WHERE chat_id = '42'`).Scan(&questions))
 	require.Equal(t, n, questions, "each update handled once")
 	require.Equal(t, 1, tickets)
 	require.Equal(t, n-2, misses, "the second miss opens the ticket and starts the count again")

@@ -27,8 +27,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/safetynet/safetynet/bot"
-	"github.com/safetynet/safetynet/internal/clientip"
 	"github.com/safetynet/safetynet/chat"
+	"github.com/safetynet/safetynet/internal/clientip"
 )
 
 // Channel is the web chat's name in chat.Address.

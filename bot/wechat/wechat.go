@@ -84,7 +84,7 @@ type Options struct {
 
 // Receiver takes WeChat's callbacks.
 type Receiver struct {
-	engine *bot.Engine
+	engine bot.Handling
 	out    *Sender
 	opt    Options
 	log    *slog.Logger
@@ -94,7 +94,7 @@ type Receiver struct {
 }
 
 // NewReceiver returns the callback side.
-func NewReceiver(engine *bot.Engine, out *Sender, opt Options) *Receiver {
+func NewReceiver(engine bot.Handling, out *Sender, opt Options) *Receiver {
 	if opt.Path == "" {
 		opt.Path = "/wechat"
 	}

@@ -21,9 +21,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot/telegram"
-	"github.com/safetynet/safetynet/bot/telegramtest"
 	"github.com/safetynet/safetynet/internal/db"
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/outreach"
 )
@@ -67,7 +67,10 @@ func TestThreeServeProcesses(t *testing.T) {
 	}
 	_, err = svc.Import(ctx, strings.NewReader(csv.String()), false)
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `UPDATE outreach_households SET chat_id = 700000 + substr(household_id, 2)::bigint`)
+	_, err = pool.Exec(ctx, `
+		WITH h AS (UPDATE outreach_households SET chat_channel = 'telegram', chat_id = (700000 + substr(household_id, 2)::bigint)::text
+			RETURNING household_id, chat_id)
+		INSERT INTO outreach_bindings (channel, chat_id, household_id) SELECT 'telegram', chat_id, household_id FROM h`)
 	require.NoError(t, err)
 	campaign, err := svc.CreateCampaign(ctx, outreach.CampaignInput{Name: "three servers", Template: "review_notice",
 		Window: "00:00-23:59", Rate: 100, PauseAfter: -1})
@@ -213,7 +216,7 @@ func TestThreeServeProcesses(t *testing.T) {
 	elapsed := time.Since(start)
 
 	// The question log has one row per update: count, duplicates, order.
-	rows, err := pool.Query(ctx, `SELECT chat_id, question FROM questions WHERE channel = 'telegram' ORDER BY id`)
+	rows, err := pool.Query(ctx, `SELECT chat_id::bigint, question FROM questions WHERE channel = 'telegram' ORDER BY id`)
 	require.NoError(t, err)
 	next := map[int64]int{}
 	seen := map[string]bool{}

@@ -455,7 +455,12 @@ func benchWeChat(ctx context.Context, env *Env, pool *pgxpool.Pool, eng *bot.Eng
 	runCtx, stop := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
 	go func() { runDone <- rc.Run(runCtx) }()
-	defer func() { stop(); <-runDone }()
+	defer func() {
+		stop()
+		if err := <-runDone; err != nil && !errors.Is(err, context.Canceled) {
+			env.Log.Warn("bench bot: wechat receiver", "err", err)
+		}
+	}()
 
 	warm := &wxResident{wx: wx, user: "o-bench-warm"}
 	if err := warm.step(ctx, "/start"); err != nil {

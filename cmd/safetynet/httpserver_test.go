@@ -49,7 +49,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	addr, _ := startServer(t, testMux(), l)
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_, err = io.WriteString(conn, "POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"q")
 	require.NoError(t, err)
 	// Only a bound on a hung test: the server closes long before.

@@ -21,5 +21,5 @@ func raiseFileLimit() (uint64, error) {
 			lim = want
 		}
 	}
-	return uint64(lim.Cur), nil
+	return uint64(lim.Cur), nil //nolint:unconvert // Cur is int64 on some BSDs
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,6 +65,22 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	// Ready is narrower than healthy: the parts are wired and the process
+	// is not shutting down, so a proxy sends it residents only then and
+	// drains it before it stops (a rolling update).
+	var ready atomic.Bool
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		cctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		switch {
+		case !ready.Load():
+			http.Error(w, "not ready: starting or stopping", http.StatusServiceUnavailable)
+		case pool.Ping(cctx) != nil:
+			http.Error(w, "not ready: database unreachable", http.StatusServiceUnavailable)
+		default:
+			fmt.Fprintln(w, "ready")
+		}
+	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -82,6 +99,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		env.Log.Info("open file limit", "nofile", n, "max_conns", limits.MaxConns)
 	}
 	srv, wrap := newHTTPServer(mux, limits)
+	ready.Store(true)
+	g.Go(func() error {
+		<-gctx.Done()
+		ready.Store(false)
+		return nil
+	})
 	g.Go(func() error {
 		env.Log.Info("serving", "addr", *addr)
 		if err := serveHTTP(gctx, *addr, srv, wrap); err != nil && !errors.Is(err, http.ErrServerClosed) {

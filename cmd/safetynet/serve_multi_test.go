@@ -96,7 +96,7 @@ func TestThreeServeProcesses(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		addr := ln.Addr().String()
-		ln.Close()
+		_ = ln.Close()
 		cmd := exec.Command(bin, "serve", "--addr", addr)
 		cmd.Env = append(os.Environ(),
 			"DATABASE_URL="+dbURL,
@@ -121,13 +121,14 @@ func TestThreeServeProcesses(t *testing.T) {
 	hc := &http.Client{Timeout: 60 * time.Second}
 	for _, p := range procs {
 		require.Eventually(t, func() bool {
-			resp, err := hc.Get(p.base + "/healthz")
+			// Ready, not only healthy: wired and taking residents.
+			resp, err := hc.Get(p.base + "/readyz")
 			if err != nil {
 				return false
 			}
 			resp.Body.Close()
 			return resp.StatusCode == http.StatusOK
-		}, 120*time.Second, 200*time.Millisecond, "serve did not start")
+		}, 120*time.Second, 200*time.Millisecond, "serve did not become ready")
 	}
 
 	// The campaign: every household once, sent by more than one server.

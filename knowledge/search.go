@@ -90,16 +90,19 @@ type query struct {
 // hit is one retrieved chunk.
 type hit struct {
 	Citation
-	chunkID  int64
-	region   string
-	heading  string
-	item     string          // the item ranked; Citation.Text is its context
-	parent   int             // the chunk the item was cut from, within its document
-	others   []hit           // lower-ranked items of the same context
-	matched  map[string]bool // query terms the chunk contains
-	semantic int             // rank on the vector side, 0 if absent
-	sim      float64         // cosine similarity to the question
-	keyword  int             // rank on the full-text side, 0 if absent
+	chunkID int64
+	region  string
+	heading string
+	item    string // the item ranked; Citation.Text is its context
+	parent  int    // the chunk the item was cut from, within its document
+	others  []hit  // lower-ranked items of the same context
+	// superseded: the item is of a note that summarises a document which
+	// is itself ingested (the bundled starter notes name their source).
+	superseded bool
+	matched    map[string]bool // query terms the chunk contains
+	semantic   int             // rank on the vector side, 0 if absent
+	sim        float64         // cosine similarity to the question
+	keyword    int             // rank on the full-text side, 0 if absent
 }
 
 // prepare readies a question for search. rewrite, when not empty, is the
@@ -261,7 +264,8 @@ fused AS (
     LIMIT $9
 )
 SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, c.context, c.parent,
-       f.score, f.srank, f.krank, ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched, f.sim
+       f.score, f.srank, f.krank, ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched, f.sim,
+       d.source <> '' AND EXISTS (SELECT 1 FROM documents o WHERE o.name = d.source) AS superseded
 FROM fused f
 JOIN chunks c ON c.id = f.id
 JOIN documents d ON d.id = c.document_id
@@ -327,7 +331,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 			var h hit
 			var matched []string
 			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.item, &h.Text,
-				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim); err != nil {
+				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim, &h.superseded); err != nil {
 				return err
 			}
 			h.matched = make(map[string]bool, len(matched))
@@ -346,6 +350,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if region != "" {
 		boostRegion(hits, region)
 	}
+	preferOriginals(hits)
 	if named := places.FindAllString(q.question, -1); len(named) > 0 {
 		// "珙县低保渐退期…": the place the resident names is the one whose
 		// documents answer first, among passages that say the same.
@@ -420,4 +425,22 @@ func bigrams(text string) []string {
 		prev = r
 	}
 	return out
+}
+
+// supersededFactor weighs down a note's passages when the document it
+// summarises is ingested too: the original is what a citation should
+// quote; the note, in plainer words, would otherwise win on similarity.
+const supersededFactor = 0.5
+
+func preferOriginals(hits []hit) {
+	found := false
+	for i := range hits {
+		if hits[i].superseded {
+			hits[i].Score *= supersededFactor
+			found = true
+		}
+	}
+	if found {
+		sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	}
 }

@@ -39,10 +39,6 @@ type Tuning struct {
 	// Place multiplies the score of passages from a place the question
 	// names.
 	Place float64
-	// Expanded weighs the cosine to the question with its policy terms
-	// appended (a second embedding, only when the glossary or the model
-	// added terms).
-	Expanded float64
 	// PlainQuery embeds the question as asked, without the glossary's
 	// terms (they still reach the full-text side).
 	PlainQuery bool
@@ -76,15 +72,12 @@ type queryTerm struct {
 
 // query is a question prepared for search.
 type query struct {
-	question string // the question as asked (redacted)
-	text     string // the question as embedded
-	// expandedText is the question with the glossary's and the model's
-	// policy terms appended; "" when there are none.
-	expandedText string
-	words        []qword     // the question's own content words
-	terms        []queryTerm // everything the full-text side looks for
-	expanded     []Expansion // glossary entries the question called up
-	nChunks      float64
+	question string      // the question as asked (redacted)
+	text     string      // the question as embedded
+	words    []qword     // the question's own content words
+	terms    []queryTerm // everything the full-text side looks for
+	expanded []Expansion // glossary entries the question called up
+	nChunks  float64
 }
 
 // hit is one retrieved chunk.
@@ -145,11 +138,8 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 		}
 	}
 	q.text = question
-	if len(extra) > 0 {
-		q.expandedText = question + "\n" + strings.Join(extra, " ")
-		if !s.opts.Tuning.PlainQuery {
-			q.text = q.expandedText
-		}
+	if len(extra) > 0 && !s.opts.Tuning.PlainQuery {
+		q.text += "\n" + strings.Join(extra, " ")
 	}
 	if len(weights) == 0 {
 		return q, nil
@@ -244,11 +234,9 @@ cand AS (
     FROM semantic s FULL OUTER JOIN keyword k ON s.id = k.id
 ),
 sims AS (
-    -- Cosines of the candidates the vector side did not bring, and to the
-    -- question with its policy terms (only when that view weighs in).
+    -- Cosines of the candidates the vector side did not bring.
     SELECT c.id, c.srank, c.krank, c.ks,
-           CASE WHEN c.srank > 0 THEN c.sim ELSE 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) END AS sim,
-           CASE WHEN $13::float8 > 0 THEN 1 - (e.embedding::` + vec + ` <=> $12::` + vec + `) ELSE 0 END AS xsim
+           CASE WHEN c.srank > 0 THEN c.sim ELSE 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) END AS sim
     FROM cand c
     JOIN chunk_embeddings e ON e.chunk_id = c.id AND e.model = ` + lit + `
 ),
@@ -257,7 +245,6 @@ fused AS (
            CASE WHEN srank > 0 THEN $6::float8 / ($8::float8 + srank) ELSE 0 END
          + CASE WHEN krank > 0 THEN $7::float8 / ($8::float8 + krank) ELSE 0 END
          + $10::float8 * sim
-         + $13::float8 * xsim
          + $11::float8 * coalesce(ks / nullif(max(ks) OVER (), 0), 0) AS score
     FROM sims
     ORDER BY score DESC, id
@@ -306,17 +293,6 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if err != nil {
 		return nil, nil, err
 	}
-	// The question said in policy terms is a second view of it: residents'
-	// words ("爸妈都不管") may mean a term ("事实无人抚养儿童") that the
-	// model does not know they mean. It weighs in beside the question, not
-	// instead of it, for the terms also pull towards passages that merely
-	// share them.
-	expanded := vec
-	if q.expandedText != "" && q.expandedText != q.text && s.opts.Tuning.Expanded > 0 {
-		if expanded, err = s.queryVector(ctx, q.expandedText); err != nil {
-			return nil, nil, err
-		}
-	}
 
 	// One round trip: the transaction only scopes SET LOCAL, so the
 	// statements go together as a batch.
@@ -326,7 +302,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	batch.Queue(fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch))
 	t := s.opts.Tuning
 	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vec), t.Candidates, sel,
-		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap, pgvector.NewVector(expanded), t.Expanded).Query(func(rows pgx.Rows) error {
+		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit
 			var matched []string

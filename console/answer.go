@@ -15,6 +15,7 @@ import (
 
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 const maxQuestionRunes = 1000
@@ -23,7 +24,7 @@ type answerData struct {
 	Available bool
 	Question  string
 	Region    string
-	Regions   []Region
+	Regions   []eligibility.Profile
 	Result    *knowledge.Answer
 	ID        int64
 	Recent    []recentQuestion
@@ -38,11 +39,14 @@ type recentQuestion struct {
 	AskedAt  time.Time `json:"asked_at"`
 }
 
-func (c *Console) regions() []Region {
-	if c.elig == nil {
-		return nil
+// regions is the regions for a form's select; a failure to read them
+// leaves the select with "all regions" only rather than failing the page.
+func (c *Console) regions(ctx context.Context) []eligibility.Profile {
+	list, err := c.regionList(ctx)
+	if err != nil {
+		c.log.Warn("console: regions", "err", err)
 	}
-	return c.elig.Regions()
+	return list
 }
 
 // suggest asks the knowledge base and records the lookup (redacted) so the
@@ -57,7 +61,7 @@ func (c *Console) suggest(ctx context.Context, u User, question, region string) 
 	}
 	// Callers read out their ID and phone numbers; neither goes further.
 	clean := pii.Redact(question)
-	ans, err := c.know.Suggest(ctx, clean, region)
+	ans, err := c.know.Ask(ctx, clean, knowledge.AskOptions{Region: region})
 	if err != nil {
 		return knowledge.Answer{}, 0, fmt.Errorf("suggest: %w", err)
 	}
@@ -98,7 +102,7 @@ func (c *Console) rate(ctx context.Context, u User, id int64, helpful bool) erro
 }
 
 func (c *Console) answerPage(w http.ResponseWriter, r *http.Request, s *session) {
-	d := answerData{Available: c.know != nil, Regions: c.regions()}
+	d := answerData{Available: c.know != nil, Regions: c.regions(r.Context())}
 	status := http.StatusOK
 	var errMsg string
 	if r.Method == http.MethodPost {

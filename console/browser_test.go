@@ -138,6 +138,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#answer")),
 	)
 	require.Contains(t, s.text("#answer .sources"), ".txt", "the answer lists its sources")
+	// The page's script takes the click only once it has run; a click
+	// before that submits the form the plain way and leaves the page.
+	s.waitJS("page scripts ready", `document.readyState === "complete"`)
 	s.do("rate", chromedp.Click(chromedp.CSS(`form.feedback button[value="1"]`)))
 	s.waitJS("feedback recorded", `document.querySelector(".fb-status").textContent.includes("已记录")`)
 	s.do("copy", chromedp.Click(chromedp.CSS("button.copy")))

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"math"
 	"strings"
+
+	"github.com/safetynet/safetynet/outreach"
 )
 
 // Charts are drawn on the server as inline SVG: no script library, no
@@ -170,8 +172,12 @@ func trimFloat(v float64) string {
 }
 
 // progressBar is a campaign's counts as one stacked horizontal bar.
-func progressBar(counts map[string]int) template.HTML {
+func progressBar(k *outreach.Counts) template.HTML {
 	order := []string{"acknowledged", "sent", "queued", "failed", "unreachable", "opted_out"}
+	counts := map[string]int{}
+	for _, sc := range countsOf(k) {
+		counts[sc.Status] = sc.Count
+	}
 	total := 0
 	for _, k := range order {
 		total += counts[k]

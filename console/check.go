@@ -1,6 +1,8 @@
 package console
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 const formMembers = 8 // member rows on the form; more via the API
@@ -26,9 +30,42 @@ type checkForm struct {
 }
 
 type checkData struct {
-	Regions []Region
+	Regions []eligibility.Profile
 	Form    checkForm
-	Result  *CheckResult
+	Result  *eligibility.Result
+}
+
+// regionSet is the region profiles a pre-check uses: the bureau's, as in
+// force today, so an edit in the console changes the very next check; the
+// bundled ones where no store is wired.
+func (c *Console) regionSet(ctx context.Context) (eligibility.RegionSet, error) {
+	if c.regionStore == nil {
+		return eligibility.BundledRegions(), nil
+	}
+	return c.regionStore.InForce(ctx, c.today())
+}
+
+// regionList is the regions for the forms' selects, by name.
+func (c *Console) regionList(ctx context.Context) ([]eligibility.Profile, error) {
+	set, err := c.regionSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return set.Profiles(), nil
+}
+
+// check runs the pre-check on one household document; bad input is an
+// *eligibility.InputError naming the field.
+func (c *Console) check(ctx context.Context, doc []byte) (eligibility.Result, error) {
+	set, err := c.regionSet(ctx)
+	if err != nil {
+		return eligibility.Result{}, err
+	}
+	h, err := eligibility.DecodeIn(bytes.NewReader(doc), set)
+	if err != nil {
+		return eligibility.Result{}, err
+	}
+	return eligibility.Check(h, c.hotline), nil
 }
 
 func blankCheckForm() checkForm {
@@ -110,11 +147,12 @@ func (c *Console) householdJSON(r *http.Request) (checkForm, []byte, error) {
 }
 
 func (c *Console) checkPage(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.elig == nil {
-		c.unavailable(w, r, s, "check", "资格预审")
+	regions, err := c.regionList(r.Context())
+	if err != nil {
+		c.fail(w, r, s, err)
 		return
 	}
-	d := checkData{Regions: c.elig.Regions(), Form: blankCheckForm()}
+	d := checkData{Regions: regions, Form: blankCheckForm()}
 	if len(d.Regions) > 0 {
 		d.Form.Region = d.Regions[0].ID
 	}
@@ -123,14 +161,17 @@ func (c *Console) checkPage(w http.ResponseWriter, r *http.Request, s *session) 
 		form, doc, err := c.householdJSON(r)
 		d.Form = form
 		if err == nil {
-			var res CheckResult
-			res, err = c.elig.Check(r.Context(), doc)
+			var res eligibility.Result
+			res, err = c.check(r.Context(), doc)
 			d.Result = &res
 		}
 		var fe *FieldError
+		p, known := explain(err)
 		switch {
 		case errors.As(err, &fe):
 			status, msg, d.Result = http.StatusBadRequest, fe.Field+"："+fe.Msg, nil
+		case known && p.Status == http.StatusBadRequest:
+			status, msg, d.Result = p.Status, p.Words, nil
 		case err != nil:
 			c.fail(w, r, s, err)
 			return
@@ -142,23 +183,15 @@ func (c *Console) checkPage(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (c *Console) apiCheck(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.elig == nil {
-		writeError(w, http.StatusServiceUnavailable, "the eligibility engine is not wired into this server")
-		return
-	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "request body: too large or unreadable")
 		return
 	}
-	res, err := c.elig.Check(r.Context(), b)
-	var fe *FieldError
-	switch {
-	case errors.As(err, &fe):
-		writeError(w, http.StatusBadRequest, fe.Error())
-	case err != nil:
+	res, err := c.check(r.Context(), b)
+	if err != nil {
 		c.apiFail(w, r, err)
-	default:
-		writeJSON(w, http.StatusOK, res)
+		return
 	}
+	writeJSON(w, http.StatusOK, res)
 }

@@ -26,11 +26,14 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/clientip"
 	"github.com/safetynet/safetynet/internal/config"
-	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
+	"github.com/safetynet/safetynet/outreach"
+	"github.com/safetynet/safetynet/questions"
 )
 
 //go:embed templates/*.html
@@ -46,14 +49,14 @@ type Deps struct {
 	Log      *slog.Logger
 	Switches *switches.Board // made from Pool when nil
 
-	Knowledge   Knowledge
-	Eligibility Eligibility
-	Handoffs    Handoffs
-	Questions   QuestionLog
-	Households  Households
-	Campaigns   Campaigns
-	// Regions keeps the region profiles (standards) staff edit; nil: the
-	// regions pages say the part is not wired.
+	// The domain services the pages call directly.
+	Knowledge *knowledge.Service
+	Handoffs  *handoff.Desk
+	Questions *questions.Log
+	Outreach  *outreach.Service
+	// Regions keeps the region profiles (standards) staff edit and the
+	// pre-check reads as in force today; nil: the regions pages say the
+	// part is not wired and the pre-check uses the bundled profiles.
 	Regions *eligibility.Store
 
 	Hotline string         // the residents' hotline number, shown in help text
@@ -83,12 +86,10 @@ type Console struct {
 	pool          *pgxpool.Pool
 	log           *slog.Logger
 	switches      *switches.Board
-	know          Knowledge
-	elig          Eligibility
-	handoffs      Handoffs
-	questions     QuestionLog
-	households    Households
-	campaigns     Campaigns
+	know          *knowledge.Service
+	handoffs      *handoff.Desk
+	questions     *questions.Log
+	outreach      *outreach.Service
 	regionStore   *eligibility.Store
 	hotline       string
 	tz            *time.Location
@@ -111,8 +112,8 @@ func New(d Deps) (*Console, error) {
 	}
 	c := &Console{
 		pool: d.Pool, log: d.Log, switches: d.Switches,
-		know: d.Knowledge, elig: d.Eligibility, handoffs: d.Handoffs, questions: d.Questions,
-		households: d.Households, campaigns: d.Campaigns, regionStore: d.Regions,
+		know: d.Knowledge, handoffs: d.Handoffs, questions: d.Questions,
+		outreach: d.Outreach, regionStore: d.Regions,
 		hotline: d.Hotline, tz: d.TZ, secureCookies: d.SecureCookies, uploadDir: d.UploadDir,
 		ipHeader: d.ClientIPHeader, clientIP: d.ClientIP,
 	}
@@ -222,10 +223,10 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/households/{id}", c.page(bureauRoles, c.householdPage))
 	m.HandleFunc("GET /console/followups", c.page(bureauRoles, c.followupsPage))
 	m.HandleFunc("GET /console/followups.csv", c.page(bureauRoles, c.followupsCSV))
-	m.HandleFunc("GET /console/api/households", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
-	m.HandleFunc("POST /console/api/households/search", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHouseholds)))
-	m.HandleFunc("GET /console/api/households/{id}", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiHousehold)))
-	m.HandleFunc("GET /console/api/followups", c.api(bureauRoles, c.wired("households", c.households != nil, c.apiFollowups)))
+	m.HandleFunc("GET /console/api/households", c.api(bureauRoles, c.wired("households", c.outreach != nil, c.apiHouseholds)))
+	m.HandleFunc("POST /console/api/households/search", c.api(bureauRoles, c.wired("households", c.outreach != nil, c.apiHouseholds)))
+	m.HandleFunc("GET /console/api/households/{id}", c.api(bureauRoles, c.wired("households", c.outreach != nil, c.apiHousehold)))
+	m.HandleFunc("GET /console/api/followups", c.api(bureauRoles, c.wired("households", c.outreach != nil, c.apiFollowups)))
 
 	c.regionRoutes(m)
 
@@ -233,11 +234,11 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/campaigns", c.page(bureauRoles, c.campaignsPage))
 	m.HandleFunc("GET /console/campaigns/{id}", c.page(bureauRoles, c.campaignPage))
 	m.HandleFunc("POST /console/campaigns/{id}/{action}", c.page(bureauRoles, c.campaignAction))
-	m.HandleFunc("GET /console/api/campaigns", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaigns)))
-	m.HandleFunc("POST /console/api/campaigns", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaignCreate)))
-	m.HandleFunc("POST /console/api/campaigns/preview", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaignPreview)))
-	m.HandleFunc("GET /console/api/campaigns/{id}", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaign)))
-	m.HandleFunc("POST /console/api/campaigns/{id}/{action}", c.api(bureauRoles, c.wired("campaigns", c.campaigns != nil, c.apiCampaignAction)))
+	m.HandleFunc("GET /console/api/campaigns", c.api(bureauRoles, c.wired("campaigns", c.outreach != nil, c.apiCampaigns)))
+	m.HandleFunc("POST /console/api/campaigns", c.api(bureauRoles, c.wired("campaigns", c.outreach != nil, c.apiCampaignCreate)))
+	m.HandleFunc("POST /console/api/campaigns/preview", c.api(bureauRoles, c.wired("campaigns", c.outreach != nil, c.apiCampaignPreview)))
+	m.HandleFunc("GET /console/api/campaigns/{id}", c.api(bureauRoles, c.wired("campaigns", c.outreach != nil, c.apiCampaign)))
+	m.HandleFunc("POST /console/api/campaigns/{id}/{action}", c.api(bureauRoles, c.wired("campaigns", c.outreach != nil, c.apiCampaignAction)))
 
 	m.HandleFunc("GET /console/knowledge", c.page(bureauRoles, c.knowledgePage))
 	m.HandleFunc("POST /console/knowledge", c.page(bureauRoles, c.knowledgeUpload))
@@ -364,15 +365,15 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-// apiFail answers an unexpected error: the cause goes to the log, the
-// caller gets a plain 500.
+// apiFail answers an error: one explain knows, with its status, field and
+// words; anything else with a plain 500, the cause going to the log.
 func (c *Console) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not found")
-		return
-	}
-	if errors.Is(err, pii.ErrNoKey) {
-		writeError(w, http.StatusServiceUnavailable, noKeyMessage)
+	if p, ok := explain(err); ok {
+		body := map[string]string{"error": p.En, "message": p.Words}
+		if p.Field != "" {
+			body["field"] = p.Field
+		}
+		writeJSON(w, p.Status, body)
 		return
 	}
 	c.log.Error("console api", "path", r.URL.Path, "err", err)

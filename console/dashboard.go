@@ -6,91 +6,117 @@ import (
 	"html/template"
 	"net/http"
 	"time"
+
+	"github.com/safetynet/safetynet/outreach"
 )
 
 const dashboardDays = 14
 
 type dashboardData struct {
 	Residents      bool // the bot's question log is wired
+	Outreach       bool // the outreach service is wired
 	QuestionsChart template.HTML
 	ShareChart     template.HTML
 	HotlineChart   template.HTML
-	Funnel         template.HTML
-	FunnelNote     string
-	Lost           []statusCount // what did not get through: failed, unreachable, opted out
+	// The reminders' funnel counts what `safetynet outreach report` counts
+	// (outreach.Service.Report), so the two never disagree; the campaigns'
+	// is the sum of `outreach report --campaign ID` over campaigns.
+	ReminderFunnel template.HTML
+	CampaignFunnel template.HTML
+	ReminderLost   []statusCount // what did not get through: failed, unreachable, opted out
+	CampaignLost   []statusCount
 	Totals         stats
+}
+
+// dayCount is one day's questions (residents' or hotline's): how many,
+// how many went unanswered.
+type dayCount struct {
+	Day        string `json:"date"` // YYYY-MM-DD in the console's zone
+	Total      int    `json:"total"`
+	Unanswered int    `json:"unanswered"`
 }
 
 // stats are the dashboard's figures, also served as JSON.
 type stats struct {
-	Days            int            `json:"days"`
-	Questions       []DayCount     `json:"questions"`
-	HotlineLookups  []DayCount     `json:"hotline_lookups"`
-	QuestionsTotal  int            `json:"questions_total"`
-	UnansweredTotal int            `json:"unanswered_total"`
-	Delivery        map[string]int `json:"delivery"`
-	Campaigns       int            `json:"campaigns"`
+	Days            int             `json:"days"`
+	Questions       []dayCount      `json:"questions"`
+	HotlineLookups  []dayCount      `json:"hotline_lookups"`
+	QuestionsTotal  int             `json:"questions_total"`
+	UnansweredTotal int             `json:"unanswered_total"`
+	Reminders       outreach.Counts `json:"reminders"`         // = outreach report
+	CampaignCounts  outreach.Counts `json:"campaign_messages"` // summed over campaigns
+	Campaigns       int             `json:"campaigns"`
 }
 
-// dayRange returns the last n local days, oldest first, as midnights.
-func (c *Console) dayRange(n int) []time.Time {
+// dayRange returns the last n local days, oldest first, as YYYY-MM-DD.
+func (c *Console) dayRange(n int) []string {
 	now := time.Now().In(c.tz)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, c.tz)
-	out := make([]time.Time, n)
+	out := make([]string, n)
 	for i := range out {
-		out[i] = today.AddDate(0, 0, i-n+1)
+		out[i] = today.AddDate(0, 0, i-n+1).Format(time.DateOnly)
 	}
 	return out
 }
 
 // fillDays puts counts onto every day of the range, zero where none.
-func (c *Console) fillDays(days []time.Time, counts []DayCount) []DayCount {
-	byDay := map[string]DayCount{}
+func fillDays(days []string, counts []dayCount) []dayCount {
+	byDay := map[string]dayCount{}
 	for _, d := range counts {
-		byDay[d.Day.In(c.tz).Format(time.DateOnly)] = d
+		byDay[d.Day] = d
 	}
-	out := make([]DayCount, len(days))
+	out := make([]dayCount, len(days))
 	for i, d := range days {
-		dc := byDay[d.Format(time.DateOnly)]
+		dc := byDay[d]
 		dc.Day = d
 		out[i] = dc
 	}
 	return out
 }
 
-func (c *Console) hotlineDaily(ctx context.Context, since time.Time) ([]DayCount, error) {
+func (c *Console) hotlineDaily(ctx context.Context, since string) ([]dayCount, error) {
 	rows, err := c.pool.Query(ctx, `
-		SELECT date_trunc('day', asked_at AT TIME ZONE $2) AS day, count(*),
-		       count(*) FILTER (WHERE NOT answered),
-		       count(*) FILTER (WHERE helpful), count(*) FILTER (WHERE NOT helpful)
-		FROM console_hotline_questions WHERE asked_at >= $1 GROUP BY 1 ORDER BY 1`, since, c.tz.String())
+		SELECT to_char(asked_at AT TIME ZONE $2, 'YYYY-MM-DD') AS day, count(*), count(*) FILTER (WHERE NOT answered)
+		FROM console_hotline_questions WHERE asked_at >= ($1::date)::timestamp AT TIME ZONE $2
+		GROUP BY 1 ORDER BY 1`, since, c.tz.String())
 	if err != nil {
 		return nil, fmt.Errorf("hotline daily: %w", err)
 	}
 	defer rows.Close()
-	var out []DayCount
+	var out []dayCount
 	for rows.Next() {
-		var d DayCount
-		var day time.Time
-		if err := rows.Scan(&day, &d.Total, &d.Unanswered, &d.Up, &d.Down); err != nil {
+		var d dayCount
+		if err := rows.Scan(&d.Day, &d.Total, &d.Unanswered); err != nil {
 			return nil, fmt.Errorf("hotline daily: %w", err)
 		}
-		// The day came back as a local wall time without a zone.
-		d.Day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, c.tz)
 		out = append(out, d)
 	}
 	return out, rows.Err()
 }
 
-func (c *Console) collectStats(ctx context.Context) (stats, error) {
+func addCounts(a *outreach.Counts, b outreach.Counts) {
+	a.Queued += b.Queued
+	a.Sent += b.Sent
+	a.Failed += b.Failed
+	a.Unreachable += b.Unreachable
+	a.Acknowledged += b.Acknowledged
+	a.OptedOut += b.OptedOut
+}
+
+func (c *Console) collectStats(r *http.Request) (stats, error) {
+	ctx := r.Context()
 	days := c.dayRange(dashboardDays)
-	st := stats{Days: dashboardDays, Delivery: map[string]int{}}
+	st := stats{Days: dashboardDays}
 	if c.questions != nil {
-		q, err := c.questions.DailyQuestions(ctx, days[0])
+		qd, err := c.questions.Daily(ctx, dashboardDays, c.tz)
 		if err != nil {
 			return stats{}, fmt.Errorf("question log: %w", err)
 		}
-		st.Questions = c.fillDays(days, q)
+		q := make([]dayCount, len(qd))
+		for i, d := range qd {
+			q[i] = dayCount{Day: d.Date, Total: d.Asked, Unanswered: d.Unanswered}
+		}
+		st.Questions = fillDays(days, q)
 		for _, d := range st.Questions {
 			st.QuestionsTotal += d.Total
 			st.UnansweredTotal += d.Unanswered
@@ -100,67 +126,78 @@ func (c *Console) collectStats(ctx context.Context) (stats, error) {
 	if err != nil {
 		return stats{}, err
 	}
-	st.HotlineLookups = c.fillDays(days, h)
-	if c.campaigns != nil {
-		list, err := c.campaigns.ListCampaigns(ctx)
+	st.HotlineLookups = fillDays(days, h)
+	if c.outreach != nil {
+		rep, err := c.outreach.Report(ctx, nil)
+		if err != nil {
+			return stats{}, fmt.Errorf("reminders: %w", err)
+		}
+		st.Reminders = rep.Counts
+		list, err := c.campaignList(r)
 		if err != nil {
 			return stats{}, fmt.Errorf("campaigns: %w", err)
 		}
 		st.Campaigns = len(list)
 		for _, cp := range list {
-			for k, v := range cp.Counts {
-				st.Delivery[k] += v
+			if cp.Counts != nil {
+				addCounts(&st.CampaignCounts, *cp.Counts)
 			}
 		}
 	}
 	return st, nil
 }
 
-func points(days []DayCount) []barPoint {
+func points(days []dayCount) []barPoint {
 	out := make([]barPoint, len(days))
 	for i, d := range days {
-		out[i] = barPoint{Label: d.Day.Format("01-02"), Total: d.Total, Part: d.Unanswered}
+		// MM-DD: the year is the same on every bar but rarely.
+		label := d.Day
+		if len(label) == len(time.DateOnly) {
+			label = label[5:]
+		}
+		out[i] = barPoint{Label: label, Total: d.Total, Part: d.Unanswered}
 	}
 	return out
 }
 
-// deliveryFunnel is the stages a campaign's messages go through. Every
-// message was queued once; those sent include the acknowledged ones.
-func deliveryFunnel(d map[string]int) []funnelStage {
-	ack := d["acknowledged"]
-	sent := d["sent"] + ack
-	queued := d["queued"] + sent + d["failed"] + d["unreachable"] + d["opted_out"]
+// deliveryFunnel is the stages messages go through. Every message was
+// queued once; those delivered include the acknowledged ones.
+func deliveryFunnel(k outreach.Counts) []funnelStage {
+	sent := k.Sent + k.Acknowledged
+	all := k.Queued + sent + k.Failed + k.Unreachable + k.OptedOut
 	return []funnelStage{
-		{Label: "目标家庭", Value: queued, Class: "f1"},
+		{Label: "应发", Value: all, Class: "f1"},
 		{Label: "已送达", Value: sent, Class: "f2"},
-		{Label: "已确认", Value: ack, Class: "f3"},
+		{Label: "已确认", Value: k.Acknowledged, Class: "f3"},
 	}
 }
 
+func lost(k outreach.Counts) []statusCount {
+	return []statusCount{{"unreachable", k.Unreachable}, {"failed", k.Failed}, {"opted_out", k.OptedOut}}
+}
+
 func (c *Console) dashboardPage(w http.ResponseWriter, r *http.Request, s *session) {
-	st, err := c.collectStats(r.Context())
+	st, err := c.collectStats(r)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := dashboardData{Residents: c.questions != nil, Totals: st}
+	d := dashboardData{Residents: c.questions != nil, Outreach: c.outreach != nil, Totals: st}
 	if d.Residents {
 		d.QuestionsChart = barChart("居民每日提问数（红色为未能回答）", "未回答", points(st.Questions))
 		d.ShareChart = shareChart("未回答占比", points(st.Questions))
 	}
 	d.HotlineChart = barChart("热线每日查询数（红色为未能回答）", "未回答", points(st.HotlineLookups))
-	d.Funnel = funnelChart("提醒送达漏斗", deliveryFunnel(st.Delivery))
-	if c.campaigns == nil {
-		d.FunnelNote = "提醒活动模块尚未接入。"
-	}
-	for _, k := range []string{"unreachable", "failed", "opted_out"} {
-		d.Lost = append(d.Lost, statusCount{k, st.Delivery[k]})
+	if d.Outreach {
+		d.ReminderFunnel = funnelChart("定期提醒送达漏斗", deliveryFunnel(st.Reminders))
+		d.CampaignFunnel = funnelChart("提醒活动送达漏斗", deliveryFunnel(st.CampaignCounts))
+		d.ReminderLost, d.CampaignLost = lost(st.Reminders), lost(st.CampaignCounts)
 	}
 	c.render(w, r, http.StatusOK, "dashboard", c.newView(s, "dashboard", "数据看板", d))
 }
 
 func (c *Console) apiStats(w http.ResponseWriter, r *http.Request, s *session) {
-	st, err := c.collectStats(r.Context())
+	st, err := c.collectStats(r)
 	if err != nil {
 		c.apiFail(w, r, err)
 		return

@@ -12,12 +12,13 @@ import (
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/switches"
 	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
 	"github.com/safetynet/safetynet/questions"
 )
 
 // How `safetynet serve` mounts the console: the parts it already built,
-// adapted, and the handler under /console/. (Compiled, not run.)
+// passed as they are, and the handler under /console/. (Compiled, not run.)
 func ExampleNew() {
 	ctx := context.Background()
 	var (
@@ -26,23 +27,22 @@ func ExampleNew() {
 		desk      *handoff.Desk      // handoff.New(pool, deliverers)
 		qlog      *questions.Log     // questions.New(pool)
 		out       *outreach.Service  // outreach.New(pool, cfg)
+		regions   *eligibility.Store // eligibility.NewStore(pool)
 		board     *switches.Board    // switches.New(pool)
 		tz        *time.Location     // cfg.TZ
 		log       *slog.Logger
 		mux       = http.NewServeMux()
 		behindTLS bool // true behind a TLS-terminating proxy
 	)
-	o := console.OutreachOf(out, tz)
 	c, err := console.New(console.Deps{
 		Pool:          pool,
 		Log:           log,
 		Switches:      board,
-		Knowledge:     console.KnowledgeOf(know),
-		Eligibility:   console.EligibilityOf("12345"),
-		Handoffs:      console.HandoffsOf(desk),
-		Questions:     console.QuestionsOf(qlog, tz),
-		Households:    o,
-		Campaigns:     o,
+		Knowledge:     know,
+		Handoffs:      desk,
+		Questions:     qlog,
+		Outreach:      out,
+		Regions:       regions,
 		Hotline:       "12345",
 		TZ:            tz,
 		SecureCookies: behindTLS,

@@ -65,12 +65,7 @@ func fullStack(t *testing.T, ingest ...string) *stack {
 			PollInterval: 50 * time.Millisecond, JobTimeout: 5 * time.Second})
 		require.NoError(t, err)
 		st.outreach = o
-		out := console.OutreachOf(o, nil)
-		d.Knowledge = console.KnowledgeOf(st.know)
-		d.Eligibility = console.EligibilityOf("12345")
-		d.Handoffs = console.HandoffsOf(st.desk)
-		d.Questions = console.QuestionsOf(st.questions, nil)
-		d.Households, d.Campaigns = out, out
+		d.Knowledge, d.Handoffs, d.Questions, d.Outreach = st.know, st.desk, st.questions, o
 	})
 	for _, name := range ingest {
 		rep, err := st.know.Ingest(ctx, filepath.Join(corpusDir(t), name))

@@ -2,25 +2,24 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/safetynet/safetynet/handoff"
 )
 
 type handoffsData struct {
 	Status  string
-	Tickets []Ticket
+	Tickets []handoff.Ticket
 }
 
 type handoffData struct {
-	Ticket Ticket
+	Ticket handoff.Ticket
 	Mine   bool
 }
-
-// ErrTicketState is what a Handoffs implementation returns (wrapped) when
-// an action does not fit the ticket's state, e.g. claiming a closed one.
-var ErrTicketState = errors.New("ticket state does not allow this")
 
 const maxReplyRunes = 2000
 
@@ -38,7 +37,7 @@ func (c *Console) handoffsPage(w http.ResponseWriter, r *http.Request, s *sessio
 	if status == "" {
 		status = "open"
 	}
-	list, err := c.handoffs.ListTickets(r.Context(), status)
+	list, err := c.handoffs.List(r.Context(), status)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -56,7 +55,7 @@ func (c *Console) handoffPage(w http.ResponseWriter, r *http.Request, s *session
 		c.renderError(w, r, s, http.StatusNotFound, "没有这张工单。")
 		return
 	}
-	t, err := c.handoffs.GetTicket(r.Context(), id)
+	t, err := c.handoffs.Get(r.Context(), id)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -69,48 +68,55 @@ func (c *Console) handoffPage(w http.ResponseWriter, r *http.Request, s *session
 	c.render(w, r, http.StatusOK, "handoff", v)
 }
 
-// ticketAction runs claim, reply or close and records it.
-func (c *Console) ticketAction(r *http.Request, s *session, id int64, action, text string) (Ticket, error) {
-	var t Ticket
+// ticketAction runs claim, reply or close and records it. A reply that was
+// stored but not delivered returns the ticket with errNotDelivered.
+func (c *Console) ticketAction(r *http.Request, s *session, id int64, action, text string) (handoff.Ticket, error) {
+	var t handoff.Ticket
 	var err error
 	var auditAction string
 	detail := map[string]any{}
 	switch action {
 	case "claim":
-		t, err = c.handoffs.ClaimTicket(r.Context(), id, s.User.Name)
+		t, err = c.handoffs.Claim(r.Context(), id, s.User.Name)
 		auditAction = AuditTicketClaim
 	case "reply":
 		text = strings.TrimSpace(text)
 		if text == "" || utf8.RuneCountInString(text) > maxReplyRunes {
-			return Ticket{}, errBadReply
+			return handoff.Ticket{}, errBadReply
 		}
-		t, err = c.handoffs.ReplyTicket(r.Context(), id, s.User.Name, text)
 		auditAction = AuditTicketReply
 		detail["chars"] = utf8.RuneCountInString(text)
-		if errors.Is(err, ErrNotDelivered) {
-			// Saved on the ticket: record it, and tell the caller.
+		m, rerr := c.handoffs.Reply(r.Context(), id, s.User.Name, text)
+		if rerr != nil && m.ID == 0 {
+			return handoff.Ticket{}, rerr
+		}
+		if t, err = c.handoffs.Get(r.Context(), id); err != nil {
+			return handoff.Ticket{}, err
+		}
+		if rerr != nil {
+			// Saved on the ticket but not sent: record it, and tell the
+			// caller; the cause goes to the log, not to staff.
+			c.log.Warn("console: handoff reply not delivered", "ticket", id, "err", rerr)
 			detail["delivered"] = false
 			if aerr := audit(r.Context(), c.pool, s.User, r, auditAction, strconv.FormatInt(id, 10), detail); aerr != nil {
-				return Ticket{}, aerr
+				return handoff.Ticket{}, aerr
 			}
-			return t, err
+			return t, fmt.Errorf("%w: %w", errNotDelivered, rerr)
 		}
 	case "close":
-		t, err = c.handoffs.CloseTicket(r.Context(), id, s.User.Name)
+		t, err = c.handoffs.Close(r.Context(), id, s.User.Name)
 		auditAction = AuditTicketClose
 	default:
-		return Ticket{}, ErrNotFound
+		return handoff.Ticket{}, ErrNotFound
 	}
 	if err != nil {
-		return Ticket{}, err
+		return handoff.Ticket{}, err
 	}
 	if err := audit(r.Context(), c.pool, s.User, r, auditAction, strconv.FormatInt(id, 10), detail); err != nil {
-		return Ticket{}, err
+		return handoff.Ticket{}, err
 	}
 	return t, nil
 }
-
-var errBadReply = errors.New("text: the reply must have 1 to 2000 characters")
 
 func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *session) {
 	if c.handoffs == nil {
@@ -124,30 +130,20 @@ func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	action := r.PathValue("action")
 	t, err := c.ticketAction(r, s, id, action, r.PostFormValue("text"))
-	var msg string
-	status := http.StatusConflict
-	switch {
-	case errors.Is(err, ErrNotDelivered):
-		status = http.StatusBadGateway
-		c.log.Warn("console: handoff reply not delivered", "ticket", id, "err", err)
-		msg = "回复已保存在工单里，但没能送达居民（对方的聊天通道暂时不可用）。可以稍后再发，或电话联系。"
-	case errors.Is(err, errBadReply):
-		status, msg = http.StatusBadRequest, "回复不能为空，也不能超过 2000 字。"
-	case errors.Is(err, ErrTicketState):
-		msg = "这张工单的状态已经变了（可能别人已认领或已关闭），请刷新后再看。"
-	case err != nil:
-		c.fail(w, r, s, err)
-		return
-	}
-	if msg != "" {
-		t, err = c.handoffs.GetTicket(r.Context(), id)
+	if p, ok := explain(err); ok && p.Status != http.StatusNotFound {
+		// Said on the ticket's own page, as it is now.
+		t, err = c.handoffs.Get(r.Context(), id)
 		if err != nil {
 			c.fail(w, r, s, err)
 			return
 		}
 		v := c.newView(s, "handoffs", "工单 #"+strconv.FormatInt(id, 10), handoffData{Ticket: t, Mine: t.ClaimedBy == s.User.Name})
-		v.Error = msg
-		c.render(w, r, status, "handoff", v)
+		v.Error = p.Words
+		c.render(w, r, p.Status, "handoff", v)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, s, err)
 		return
 	}
 	if action == "close" {
@@ -158,13 +154,10 @@ func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *sessi
 }
 
 func (c *Console) apiHandoffs(w http.ResponseWriter, r *http.Request, s *session) {
-	list, err := c.handoffs.ListTickets(r.Context(), r.URL.Query().Get("status"))
+	list, err := c.handoffs.List(r.Context(), r.URL.Query().Get("status"))
 	if err != nil {
 		c.apiFail(w, r, err)
 		return
-	}
-	if list == nil {
-		list = []Ticket{}
 	}
 	writeJSON(w, http.StatusOK, list)
 }
@@ -175,7 +168,7 @@ func (c *Console) apiHandoff(w http.ResponseWriter, r *http.Request, s *session)
 		writeError(w, http.StatusNotFound, "not found")
 		return
 	}
-	t, err := c.handoffs.GetTicket(r.Context(), id)
+	t, err := c.handoffs.Get(r.Context(), id)
 	if err != nil {
 		c.apiFail(w, r, err)
 		return
@@ -204,15 +197,19 @@ func (c *Console) apiHandoffAction(w http.ResponseWriter, r *http.Request, s *se
 	}
 	t, err := c.ticketAction(r, s, id, r.PathValue("action"), in.Text)
 	switch {
-	case errors.Is(err, errBadReply):
-		writeError(w, http.StatusBadRequest, err.Error())
-	case errors.Is(err, ErrTicketState):
-		writeError(w, http.StatusConflict, err.Error())
-	case errors.Is(err, ErrNotDelivered):
-		writeJSON(w, http.StatusAccepted, map[string]any{"ticket": t, "delivered": false, "error": "reply saved but not delivered"})
+	case errors.Is(err, errNotDelivered):
+		writeJSON(w, http.StatusAccepted, map[string]any{"ticket": t, "delivered": false, "error": errNotDelivered.Error()})
 	case err != nil:
 		c.apiFail(w, r, err)
 	default:
 		writeJSON(w, http.StatusOK, t)
 	}
+}
+
+// ticketTopic is what a ticket is about, for the queue.
+func ticketTopic(t handoff.Ticket) string {
+	if t.Reason == "unanswered" {
+		return "机器人没能回答，转人工"
+	}
+	return "居民要求人工服务"
 }

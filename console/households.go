@@ -7,13 +7,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/outreach"
 )
 
 type householdsData struct {
 	Query    string
-	Results  []HouseholdSummary
+	Results  []outreach.HouseholdView
 	Searched bool
 	Notice   string
 }
@@ -35,14 +35,30 @@ func searchTarget(q string) string {
 	return q
 }
 
-func (c *Console) findHouseholds(r *http.Request, s *session, q string) ([]HouseholdSummary, error) {
-	list, err := c.households.FindHouseholds(r.Context(), q)
+// householdDetail is one household with its history, for the page and
+// the API.
+type householdDetail struct {
+	outreach.HouseholdView
+	Timeline []outreach.TimelineEntry `json:"timeline"`
+}
+
+func (c *Console) householdDetail(r *http.Request, id string) (householdDetail, error) {
+	h, err := c.outreach.Household(r.Context(), id)
+	if err != nil {
+		return householdDetail{}, err
+	}
+	tl, err := c.outreach.Timeline(r.Context(), id)
+	return householdDetail{HouseholdView: h, Timeline: tl}, err
+}
+
+func (c *Console) findHouseholds(r *http.Request, s *session, q string) ([]outreach.HouseholdView, error) {
+	list, err := c.outreach.SearchHouseholds(r.Context(), q, 50)
 	if err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(list))
 	for i, h := range list {
-		ids[i] = h.ID
+		ids[i] = h.HouseholdID
 	}
 	// A search shows masked personal data, so it is a view too.
 	err = audit(r.Context(), c.pool, s.User, r, AuditHouseholdFind, searchTarget(q), map[string]any{"results": ids})
@@ -50,7 +66,7 @@ func (c *Console) findHouseholds(r *http.Request, s *session, q string) ([]House
 }
 
 func (c *Console) householdsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.households == nil {
+	if c.outreach == nil {
 		c.unavailable(w, r, s, "households", "家庭查询")
 		return
 	}
@@ -74,12 +90,12 @@ func (c *Console) householdsPage(w http.ResponseWriter, r *http.Request, s *sess
 }
 
 func (c *Console) householdPage(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.households == nil {
+	if c.outreach == nil {
 		c.unavailable(w, r, s, "households", "家庭查询")
 		return
 	}
 	id := r.PathValue("id")
-	h, err := c.households.HouseholdDetail(r.Context(), id)
+	h, err := c.householdDetail(r, id)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -92,11 +108,11 @@ func (c *Console) householdPage(w http.ResponseWriter, r *http.Request, s *sessi
 }
 
 func (c *Console) followupsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.households == nil {
+	if c.outreach == nil {
 		c.unavailable(w, r, s, "households", "待跟进家庭")
 		return
 	}
-	list, err := c.households.FollowUps(r.Context())
+	list, err := c.outreach.FollowUps(r.Context())
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -111,11 +127,11 @@ func (c *Console) followupsPage(w http.ResponseWriter, r *http.Request, s *sessi
 // followupsCSV exports the follow-up list for home visits. Excel opens
 // UTF-8 CSV correctly only with a byte-order mark, so one is written.
 func (c *Console) followupsCSV(w http.ResponseWriter, r *http.Request, s *session) {
-	if c.households == nil {
+	if c.outreach == nil {
 		c.unavailable(w, r, s, "households", "待跟进家庭")
 		return
 	}
-	list, err := c.households.FollowUps(r.Context())
+	list, err := c.outreach.FollowUps(r.Context())
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -127,13 +143,10 @@ func (c *Console) followupsCSV(w http.ResponseWriter, r *http.Request, s *sessio
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="followups-%s.csv"`, time.Now().In(c.tz).Format("20060102")))
 	_, _ = w.Write([]byte("\ufeff"))
-	cw := csvexport.NewWriter(w)
-	_ = cw.Write([]string{"household_id", "head_name", "phone", "region", "reason", "reminder", "since"})
-	for _, f := range list {
-		_ = cw.Write([]string{f.HouseholdID, f.HeadName, f.Phone, f.Region,
-			label(f.Reason), f.Reminder, f.Since.In(c.tz).Format("2006-01-02 15:04")})
+	// The same file `safetynet outreach followups --csv` writes.
+	if err := outreach.WriteFollowUpsCSV(w, list, c.tz); err != nil {
+		c.log.Error("console: follow-ups csv", "err", err)
 	}
-	cw.Flush()
 }
 
 func (c *Console) apiHouseholds(w http.ResponseWriter, r *http.Request, s *session) {
@@ -161,14 +174,14 @@ func (c *Console) apiHouseholds(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	if list == nil {
-		list = []HouseholdSummary{}
+		list = []outreach.HouseholdView{}
 	}
 	writeJSON(w, http.StatusOK, list)
 }
 
 func (c *Console) apiHousehold(w http.ResponseWriter, r *http.Request, s *session) {
 	id := r.PathValue("id")
-	h, err := c.households.HouseholdDetail(r.Context(), id)
+	h, err := c.householdDetail(r, id)
 	if err != nil {
 		c.apiFail(w, r, err)
 		return
@@ -181,7 +194,7 @@ func (c *Console) apiHousehold(w http.ResponseWriter, r *http.Request, s *sessio
 }
 
 func (c *Console) apiFollowups(w http.ResponseWriter, r *http.Request, s *session) {
-	list, err := c.households.FollowUps(r.Context())
+	list, err := c.outreach.FollowUps(r.Context())
 	if err != nil {
 		c.apiFail(w, r, err)
 		return
@@ -191,7 +204,7 @@ func (c *Console) apiFollowups(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	if list == nil {
-		list = []FollowUp{}
+		list = []outreach.FollowUp{}
 	}
 	writeJSON(w, http.StatusOK, list)
 }

@@ -56,8 +56,7 @@ func TestHouseholdSearchWithoutDataKeySaysWhatIsMissing(t *testing.T) {
 	b := setup(t, func(d *console.Deps) {
 		o, err := outreach.New(d.Pool, outreach.Config{PollInterval: 50 * time.Millisecond})
 		require.NoError(t, err)
-		out := console.OutreachOf(o, nil)
-		d.Households, d.Campaigns = out, out
+		d.Outreach = o
 	})
 	c := b.client(t)
 	csrf := c.login("bureau", bureauPW)

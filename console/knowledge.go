@@ -1,6 +1,8 @@
 package console
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -8,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/questions"
 )
 
 const (
@@ -17,17 +22,25 @@ const (
 
 var uploadExts = map[string]bool{".txt": true, ".md": true, ".html": true, ".htm": true, ".docx": true}
 
+// uploadResult is what became of one uploaded file.
+type uploadResult struct {
+	File   string
+	Status string // added | updated | unchanged | failed
+	Chunks int
+	Error  string
+}
+
 type knowledgeData struct {
 	Ingest    bool // ingestion is wired
 	Questions bool // the question log is wired
-	Results   []IngestResult
-	Problems  []ProblemQuestion
+	Results   []uploadResult
+	Problems  []questions.Problem
 }
 
-func (c *Console) knowledgeView(r *http.Request, s *session, results []IngestResult) (view, error) {
+func (c *Console) knowledgeView(r *http.Request, s *session, results []uploadResult) (view, error) {
 	d := knowledgeData{Ingest: c.know != nil, Questions: c.questions != nil, Results: results}
 	if c.questions != nil {
-		p, err := c.questions.ProblemQuestions(r.Context(), 50)
+		p, err := c.questions.Problems(r.Context(), 50)
 		if err != nil {
 			return view{}, fmt.Errorf("problem questions: %w", err)
 		}
@@ -75,7 +88,7 @@ func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	defer os.RemoveAll(dir)
-	var results []IngestResult
+	var results []uploadResult
 	var paths []string
 	seen := map[string]bool{}
 	for _, fh := range files {
@@ -83,13 +96,13 @@ func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *ses
 		ext := strings.ToLower(filepath.Ext(name))
 		switch {
 		case name == "." || name == "/" || !uploadExts[ext]:
-			results = append(results, IngestResult{File: name, Status: "failed", Error: "只支持 txt、md、html、docx 文件"})
+			results = append(results, uploadResult{File: name, Status: "failed", Error: "只支持 txt、md、html、docx 文件"})
 			continue
 		case fh.Size > maxUploadFile:
-			results = append(results, IngestResult{File: name, Status: "failed", Error: "文件超过 16 MB"})
+			results = append(results, uploadResult{File: name, Status: "failed", Error: "文件超过 16 MB"})
 			continue
 		case seen[name]:
-			results = append(results, IngestResult{File: name, Status: "failed", Error: "同名文件在这次上传里出现了两次"})
+			results = append(results, uploadResult{File: name, Status: "failed", Error: "同名文件在这次上传里出现了两次"})
 			continue
 		}
 		seen[name] = true
@@ -100,13 +113,13 @@ func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *ses
 		}
 		paths = append(paths, p)
 	}
-	if len(paths) > 0 {
-		got, err := c.know.IngestFiles(r.Context(), paths)
+	for _, p := range paths {
+		res, err := c.ingestFile(r.Context(), p)
 		if err != nil {
 			c.fail(w, r, s, fmt.Errorf("ingest: %w", err))
 			return
 		}
-		results = append(results, got...)
+		results = append(results, res)
 	}
 	names := make([]string, len(results))
 	for i, res := range results {
@@ -140,4 +153,28 @@ func saveUpload(fh *multipart.FileHeader, path string) error {
 		return fmt.Errorf("upload %s: %w", fh.Filename, err)
 	}
 	return dst.Close()
+}
+
+// ingestFile ingests one file, so each upload gets its own line in the
+// results.
+func (c *Console) ingestFile(ctx context.Context, path string) (uploadResult, error) {
+	res := uploadResult{File: filepath.Base(path)}
+	rep, err := c.know.Ingest(ctx, path)
+	switch {
+	case errors.Is(err, knowledge.ErrNoFiles):
+		res.Status, res.Error = "failed", "读不出文件内容"
+		return res, nil
+	case err != nil:
+		return res, err
+	case len(rep.Failed) > 0:
+		res.Status, res.Error = "failed", "文件无法读取或保存"
+	case rep.DocsAdded > 0:
+		res.Status = "added"
+	case rep.DocsUpdated > 0:
+		res.Status = "updated"
+	default:
+		res.Status = "unchanged"
+	}
+	res.Chunks = rep.ChunksAdded + rep.ChunksUpdated + rep.ChunksUnchanged
+	return res, nil
 }

@@ -267,7 +267,7 @@ func TestCampaignLifecycle(t *testing.T) {
 	defer cancel()
 	require.NoError(t, st.tg.WaitFor(ctx, func() bool { return len(st.tg.Sent()) >= 3 }))
 	var cp struct {
-		State  string         `json:"state"`
+		State  string         `json:"status"`
 		Counts map[string]int `json:"counts"`
 	}
 	require.Eventually(t, func() bool {
@@ -341,19 +341,19 @@ func TestCampaignPauseResumeCancel(t *testing.T) {
 	c := st.client(t)
 	csrf := c.login("admin", adminPW)
 	resp, body := c.api("POST", "/console/api/campaigns/preview", csrf,
-		`{"name":"承诺提醒","template":"review_notice","window_start":"08:00","window_end":"20:00","rate":10}`)
+		`{"name":"承诺提醒","template":"review_notice","window":"08:00-20:00","rate":10}`)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.Contains(t, body, `"count":4`)
 	resp, body = c.api("POST", "/console/api/campaigns", csrf,
-		`{"name":"","template":"review_notice","window_start":"08:00","window_end":"20:00","rate":10}`)
+		`{"name":"","template":"review_notice","window":"08:00-20:00","rate":10}`)
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
 	require.Contains(t, body, "name")
 	resp, body = c.api("POST", "/console/api/campaigns", csrf,
-		`{"name":"承诺提醒","template":"review_notice","window_start":"08:00","window_end":"20:00","rate":10}`)
+		`{"name":"承诺提醒","template":"review_notice","window":"08:00-20:00","rate":10}`)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
 	var cp struct {
 		ID     int64          `json:"id"`
-		State  string         `json:"state"`
+		State  string         `json:"status"`
 		Counts map[string]int `json:"counts"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(body), &cp))

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"sort"
@@ -15,45 +14,10 @@ import (
 // console; the detail lists each changed figure or source, old and new.
 const AuditRegionSave = "region.save"
 
-// EligibilityFrom adapts the pre-check engine with the bureau's region
-// profiles from store, as in force today in tz: an edit in the console
-// changes the very next pre-check.
-func EligibilityFrom(hotline string, store *eligibility.Store, tz *time.Location) Eligibility {
-	return storeEligibility{eligibilityAdapter{hotline}, store, tz}
-}
-
-type storeEligibility struct {
-	eligibilityAdapter
-	store *eligibility.Store
-	tz    *time.Location
-}
-
-func (e storeEligibility) today() time.Time {
-	d, _ := eligibility.DayAsked("", e.tz)
+// today is the day in the console's zone, the day a pre-check is for.
+func (c *Console) today() time.Time {
+	d, _ := eligibility.DayAsked("", c.tz)
 	return d
-}
-
-func (e storeEligibility) Regions() []Region {
-	// The interface has no context; a region list is one small query.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	set, err := e.store.InForce(ctx, e.today())
-	if err != nil {
-		return e.eligibilityAdapter.Regions()
-	}
-	var out []Region
-	for _, p := range set.Profiles() {
-		out = append(out, Region{ID: p.ID, Name: p.Name})
-	}
-	return out
-}
-
-func (e storeEligibility) Check(ctx context.Context, doc []byte) (CheckResult, error) {
-	set, err := e.store.InForce(ctx, e.today())
-	if err != nil {
-		return CheckResult{}, err
-	}
-	return e.check(ctx, doc, set)
 }
 
 // regionRoutes mounts the region pages: staff of the bureau keep their
@@ -82,7 +46,7 @@ func (c *Console) regionsPage(w http.ResponseWriter, r *http.Request, s *session
 		c.fail(w, r, s, err)
 		return
 	}
-	today := storeEligibility{tz: c.tz}.today()
+	today := c.today()
 	rows := map[string]*regionRow{}
 	for _, v := range vs {
 		row := rows[v.ID]
@@ -157,7 +121,7 @@ func (c *Console) regionPage(w http.ResponseWriter, r *http.Request, s *session)
 		c.fail(w, r, s, err)
 		return
 	}
-	today := storeEligibility{tz: c.tz}.today()
+	today := c.today()
 	cur := versions[0]
 	for _, v := range versions {
 		if !v.EffectiveFrom.After(today) {

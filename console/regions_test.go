@@ -24,7 +24,7 @@ func TestRegionEditChangesNextCheckAndIsAudited(t *testing.T) {
 	b := setup(t, func(d *console.Deps) {
 		store = eligibility.NewStore(d.Pool)
 		d.Regions = store
-		d.Eligibility = console.EligibilityFrom("12345", store, time.UTC)
+		d.TZ = time.UTC
 	})
 	require.NoError(t, store.Seed(ctx))
 	c := b.client(t)

@@ -2,14 +2,14 @@ package console
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 type pageTemplate struct{ t *template.Template }
@@ -44,6 +44,37 @@ type view struct {
 	Error   string // what went wrong, in plain words
 	Hotline string
 	Data    any
+
+	regionNames map[string]string // region id → name, filled at render
+}
+
+// RegionName is a region's name for staff, never its id where a name is
+// known.
+func (v view) RegionName(id string) string {
+	if n := v.regionNames[id]; n != "" {
+		return n
+	}
+	return id
+}
+
+// regionNames maps region ids to names: those in force, and the bundled
+// ones for ids no longer in force (old households, old campaigns).
+func (c *Console) regionNames(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	for _, p := range eligibility.Regions() {
+		out[p.ID] = p.Name
+	}
+	set, err := c.regionSet(ctx)
+	if err != nil {
+		c.log.Warn("console: region names", "err", err)
+		return out
+	}
+	for _, p := range set.Profiles() {
+		if p.Name != "" {
+			out[p.ID] = p.Name
+		}
+	}
+	return out
 }
 
 var pageNames = []string{"login", "error", "answer", "handoffs", "handoff", "check", "households", "household",
@@ -58,8 +89,15 @@ func loadPages(c *Console) (map[string]*pageTemplate, error) {
 			return t.In(c.tz).Format("2006-01-02 15:04")
 		},
 		"day":   func(t time.Time) string { return t.In(c.tz).Format("01-02") },
-		"label": label,
-		"add":   func(a, b int) int { return a + b },
+		"label": func(code any) string { return label(fmt.Sprint(code)) },
+		"citation": func(ct eligibility.Citation) string {
+			line := "《" + eligibility.DocTitle(ct.Doc) + "》" + ct.Section
+			if ct.Borrowed {
+				line += "（外地文件，仅作参考）"
+			}
+			return line
+		},
+		"add": func(a, b int) int { return a + b },
 		"pct": func(a, b int) string {
 			if b == 0 {
 				return "0%"
@@ -69,6 +107,7 @@ func loadPages(c *Console) (map[string]*pageTemplate, error) {
 		"highlight": highlight,
 		"join":      strings.Join,
 		"deref":     func(b *bool) bool { return b != nil && *b },
+		"topic":     ticketTopic,
 	}
 	out := map[string]*pageTemplate{}
 	for _, name := range pageNames {
@@ -105,6 +144,9 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	if v.User != nil {
+		v.regionNames = c.regionNames(r.Context())
+	}
 	var buf bytes.Buffer
 	if err := p.t.Execute(&buf, v); err != nil {
 		c.log.Error("console render", "page", name, "err", err)
@@ -125,12 +167,8 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, s *session
 // fail answers an unexpected error on a page: the cause to the log, a
 // plain sentence to the person.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
-	if errors.Is(err, ErrNotFound) {
-		c.renderError(w, r, s, http.StatusNotFound, "没有找到这条记录。")
-		return
-	}
-	if errors.Is(err, pii.ErrNoKey) {
-		c.renderError(w, r, s, http.StatusServiceUnavailable, noKeyMessage)
+	if p, ok := explain(err); ok {
+		c.renderError(w, r, s, p.Status, p.Words)
 		return
 	}
 	c.log.Error("console page", "path", r.URL.Path, "err", err)

@@ -212,3 +212,35 @@ func (l *Log) Daily(ctx context.Context, days int, loc *time.Location) ([]Day, e
 	}
 	return out, rows.Err()
 }
+
+// Problem is one wording residents asked that went unanswered or got a 👎,
+// counted over every time it was asked that way.
+type Problem struct {
+	Question string    `json:"question"`
+	Answered bool      `json:"answered"` // every time it was asked
+	Disliked bool      `json:"disliked"` // at least once
+	Count    int       `json:"count"`
+	LastAt   time.Time `json:"last_at"`
+}
+
+// Problems lists what the knowledge base lacks or answers badly: the same
+// wording once, most asked first, then the most recent.
+func (l *Log) Problems(ctx context.Context, limit int) ([]Problem, error) {
+	rows, err := l.pool.Query(ctx, `
+		SELECT question, bool_and(answered), coalesce(bool_or(feedback = -1), false), count(*), max(asked_at)
+		FROM questions WHERE NOT answered OR feedback = -1
+		GROUP BY question ORDER BY count(*) DESC, max(asked_at) DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("problem questions: %w", err)
+	}
+	defer rows.Close()
+	out := []Problem{}
+	for rows.Next() {
+		var p Problem
+		if err := rows.Scan(&p.Question, &p.Answered, &p.Disliked, &p.Count, &p.LastAt); err != nil {
+			return nil, fmt.Errorf("problem questions: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -60,3 +60,33 @@ func TestLogFeedbackAndQueries(t *testing.T) {
 	require.Equal(t, time.Now().In(loc).Format("2006-01-02"), days[2].Date)
 	require.Equal(t, questions.Day{Date: days[2].Date, Asked: 2, Answered: 1, Unanswered: 1, Disliked: 1}, days[2])
 }
+
+// The same wording asked unanswered twice counts once with 2; an answered
+// question with no 👎 is no problem.
+func TestProblemsMergeTheSameWording(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	log := questions.New(testdb.New(t))
+	rec := func(id, q string, answered bool) int64 {
+		n, err := log.Record(ctx, questions.Entry{Chat: chat.Address{Channel: "web", ID: id}, Question: q, Answered: answered})
+		require.NoError(t, err)
+		return n
+	}
+	rec("1", "养老保险怎么交", false)
+	rec("2", "养老保险怎么交", false)
+	liked := rec("3", "低保标准是多少", true)
+	require.NoError(t, log.Feedback(ctx, liked, chat.Address{Channel: "web", ID: "3"}, 1))
+	disliked := rec("4", "渐退期有多长", true)
+	require.NoError(t, log.Feedback(ctx, disliked, chat.Address{Channel: "web", ID: "4"}, -1))
+
+	ps, err := log.Problems(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, ps, 2)
+	require.Equal(t, "养老保险怎么交", ps[0].Question)
+	require.Equal(t, 2, ps[0].Count)
+	require.False(t, ps[0].Answered)
+	require.False(t, ps[0].Disliked)
+	require.Equal(t, "渐退期有多长", ps[1].Question)
+	require.True(t, ps[1].Answered)
+	require.True(t, ps[1].Disliked)
+}

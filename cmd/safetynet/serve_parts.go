@@ -63,18 +63,15 @@ func (p *serveParts) wire(ctx context.Context) error {
 	res.Mount(p.mux)
 	p.group.Go(func() error { return res.Run(ctx) })
 
-	outView := console.OutreachOf(out, env.Cfg.TZ)
 	con, err := console.New(console.Deps{
 		Pool: p.pool, Log: env.Log, Switches: switches.New(p.pool),
-		Knowledge:   console.KnowledgeOf(kb),
-		Eligibility: console.EligibilityFrom(env.Cfg.Hotline, regions, env.Cfg.TZ),
-		Regions:     regions,
-		Handoffs:    console.HandoffsOf(res.Desk),
-		Questions:   console.QuestionsOf(res.Questions, env.Cfg.TZ),
-		Households:  outView,
-		Campaigns:   outView,
-		Hotline:     env.Cfg.Hotline,
-		TZ:          env.Cfg.TZ,
+		Knowledge: kb,
+		Regions:   regions,
+		Handoffs:  res.Desk,
+		Questions: res.Questions,
+		Outreach:  out,
+		Hotline:   env.Cfg.Hotline,
+		TZ:        env.Cfg.TZ,
 		// Cookies follow the public address, not the last hop's scheme.
 		SecureCookies: env.Cfg.SecureCookies(),
 		ClientIP:      clientip.New(env.Cfg.TrustedProxies),

@@ -102,7 +102,7 @@
             var w = 100 * ((c.counts[k] || 0) / total);
             r.setAttribute("x", x.toFixed(2)); r.setAttribute("width", w.toFixed(2)); x += w;
           });
-          if (c.state !== poll.getAttribute("data-state")) { window.location.reload(); }
+          if (c.status !== poll.getAttribute("data-state")) { window.location.reload(); }
         }).catch(function () {});
       };
       setInterval(tick, 5000);

@@ -31,9 +31,13 @@ const (
 	AuditTicketClose    = "handoff.close"
 	AuditTicketView     = "handoff.view"
 	AuditKnowledgeLoad  = "knowledge.ingest"
-	AuditUserAdd        = "user.add"
-	AuditUserDisable    = "user.disable"
-	AuditUserEnable     = "user.enable"
+	// AuditKnowledgeRemove and AuditKnowledgeReingest target the document's
+	// file name.
+	AuditKnowledgeRemove   = "knowledge.remove"
+	AuditKnowledgeReingest = "knowledge.reingest"
+	AuditUserAdd           = "user.add"
+	AuditUserDisable       = "user.disable"
+	AuditUserEnable        = "user.enable"
 )
 
 // AuditEntry is one row of the audit log.

@@ -242,6 +242,7 @@ func (c *Console) routes() {
 
 	m.HandleFunc("GET /console/knowledge", c.page(bureauRoles, c.knowledgePage))
 	m.HandleFunc("POST /console/knowledge", c.page(bureauRoles, c.knowledgeUpload))
+	m.HandleFunc("POST /console/knowledge/documents/{action}", c.page(adminRoles, c.knowledgeDocAction))
 
 	m.HandleFunc("GET /console/dashboard", c.page(allRoles, c.dashboardPage))
 	m.HandleFunc("GET /console/api/stats", c.api(allRoles, c.apiStats))

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/questions"
 )
@@ -33,12 +35,22 @@ type uploadResult struct {
 type knowledgeData struct {
 	Ingest    bool // ingestion is wired
 	Questions bool // the question log is wired
+	Admin     bool // may remove and re-ingest documents
 	Results   []uploadResult
+	Documents []knowledge.DocumentInfo
 	Problems  []questions.Problem
 }
 
 func (c *Console) knowledgeView(r *http.Request, s *session, results []uploadResult) (view, error) {
-	d := knowledgeData{Ingest: c.know != nil, Questions: c.questions != nil, Results: results}
+	d := knowledgeData{Ingest: c.know != nil, Questions: c.questions != nil, Results: results,
+		Admin: s.User.Role == RoleAdmin}
+	if c.know != nil {
+		docs, err := c.know.Documents(r.Context())
+		if err != nil {
+			return view{}, err
+		}
+		d.Documents = docs
+	}
 	if c.questions != nil {
 		p, err := c.questions.Problems(r.Context(), 50)
 		if err != nil {
@@ -58,8 +70,18 @@ func (c *Console) knowledgePage(w http.ResponseWriter, r *http.Request, s *sessi
 	c.render(w, r, http.StatusOK, "knowledge", v)
 }
 
-// knowledgeUpload saves the uploaded files under their own base names (the
-// name is what citations show) in a fresh directory and ingests them.
+// documentsDir is where uploaded documents are kept, under their own base
+// names (the name is what citations show), so a document can be
+// re-ingested from its file later.
+func (c *Console) documentsDir() string {
+	if c.uploadDir != "" {
+		return filepath.Join(c.uploadDir, "documents")
+	}
+	return filepath.Join(os.TempDir(), "safetynet-uploads", "documents")
+}
+
+// knowledgeUpload saves the uploaded files in a fresh directory, moves each
+// whole file into the documents directory and ingests it from there.
 func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *session) {
 	if c.know == nil {
 		c.unavailable(w, r, s, "knowledge", "知识库上传")
@@ -82,7 +104,15 @@ func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *ses
 		fail(http.StatusBadRequest, "请选择要上传的文件（txt、md、html 或 docx）。")
 		return
 	}
-	dir, err := os.MkdirTemp(c.uploadDir, "upload-")
+	keep := c.documentsDir()
+	if err := os.MkdirAll(keep, 0o700); err != nil {
+		c.fail(w, r, s, fmt.Errorf("upload dir: %w", err))
+		return
+	}
+	// The temporary directory sits beside the kept files, so the move is a
+	// rename on one file system: a half-written upload never replaces a
+	// document's file.
+	dir, err := os.MkdirTemp(filepath.Dir(keep), "upload-")
 	if err != nil {
 		c.fail(w, r, s, fmt.Errorf("upload dir: %w", err))
 		return
@@ -106,9 +136,13 @@ func (c *Console) knowledgeUpload(w http.ResponseWriter, r *http.Request, s *ses
 			continue
 		}
 		seen[name] = true
-		p := filepath.Join(dir, name)
-		if err := saveUpload(fh, p); err != nil {
+		tmp, p := filepath.Join(dir, name), filepath.Join(keep, name)
+		if err := saveUpload(fh, tmp); err != nil {
 			c.fail(w, r, s, err)
+			return
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			c.fail(w, r, s, fmt.Errorf("upload %s: %w", name, err))
 			return
 		}
 		paths = append(paths, p)
@@ -177,4 +211,62 @@ func (c *Console) ingestFile(ctx context.Context, path string) (uploadResult, er
 	}
 	res.Chunks = rep.ChunksAdded + rep.ChunksUpdated + rep.ChunksUnchanged
 	return res, nil
+}
+
+// knowledgeDocAction removes a document or ingests it again from its file;
+// admins only, and audited (a removal in the same transaction).
+func (c *Console) knowledgeDocAction(w http.ResponseWriter, r *http.Request, s *session) {
+	if c.know == nil {
+		c.unavailable(w, r, s, "knowledge", "知识库")
+		return
+	}
+	name := r.PostFormValue("name")
+	var notice string
+	var results []uploadResult
+	var err error
+	switch r.PathValue("action") {
+	case "remove":
+		err = c.know.RemoveDocument(r.Context(), name, func(tx pgx.Tx) error {
+			return audit(r.Context(), tx, s.User, r, AuditKnowledgeRemove, name, nil)
+		})
+		notice = "已从知识库移除：" + name
+	case "reingest":
+		var rep knowledge.IngestReport
+		rep, err = c.know.Reingest(r.Context(), name)
+		if err == nil {
+			res := uploadResult{File: name, Chunks: rep.ChunksAdded + rep.ChunksUpdated + rep.ChunksUnchanged}
+			switch {
+			case len(rep.Failed) > 0:
+				res.Status, res.Error = "failed", "文件无法读取或保存"
+			case rep.DocsUpdated > 0 || rep.DocsAdded > 0:
+				res.Status = "updated"
+			default:
+				res.Status = "unchanged"
+			}
+			results = []uploadResult{res}
+			err = audit(r.Context(), c.pool, s.User, r, AuditKnowledgeReingest, name, map[string]any{"passages": res.Chunks, "status": res.Status})
+			notice = "已重新导入：" + name
+		}
+	default:
+		c.renderError(w, r, s, http.StatusNotFound, "没有这个操作。")
+		return
+	}
+	status := http.StatusOK
+	var msg string
+	switch {
+	case errors.Is(err, knowledge.ErrNoDocument):
+		status, msg, notice = http.StatusNotFound, "知识库里没有这个文件："+name, ""
+	case errors.Is(err, knowledge.ErrNoSource):
+		status, msg, notice = http.StatusConflict, "找不到这个文件当初导入时的原文件（可能已被移走，或是在记录路径之前导入的），请重新上传。", ""
+	case err != nil:
+		c.fail(w, r, s, err)
+		return
+	}
+	v, verr := c.knowledgeView(r, s, results)
+	if verr != nil {
+		c.fail(w, r, s, verr)
+		return
+	}
+	v.Notice, v.Error = notice, msg
+	c.render(w, r, status, "knowledge", v)
 }

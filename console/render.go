@@ -104,10 +104,11 @@ func loadPages(c *Console) (map[string]*pageTemplate, error) {
 			}
 			return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
 		},
-		"highlight": highlight,
-		"join":      strings.Join,
-		"deref":     func(b *bool) bool { return b != nil && *b },
-		"topic":     ticketTopic,
+		"highlight":  highlight,
+		"join":       strings.Join,
+		"deref":      func(b *bool) bool { return b != nil && *b },
+		"topic":      ticketTopic,
+		"auditLines": auditLines,
 	}
 	out := map[string]*pageTemplate{}
 	for _, name := range pageNames {
@@ -206,6 +207,7 @@ var labels = map[string]string{
 	AuditCampaignCreate: "创建活动", AuditCampaignStart: "开始活动", AuditCampaignPause: "暂停活动",
 	AuditCampaignResume: "继续活动", AuditCampaignCancel: "取消活动", AuditTicketClaim: "认领工单",
 	AuditTicketReply: "回复工单", AuditTicketClose: "关闭工单", AuditTicketView: "查看工单", AuditKnowledgeLoad: "上传文件",
+	AuditKnowledgeRemove: "移除文件", AuditKnowledgeReingest: "重新导入文件", AuditRegionSave: "修改地区标准",
 	AuditUserAdd: "添加账号", AuditUserDisable: "停用账号", AuditUserEnable: "恢复账号",
 }
 

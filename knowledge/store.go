@@ -91,6 +91,9 @@ func (s *Service) IngestProgress(ctx context.Context, progress func(string), pat
 			continue
 		}
 		c, err := s.ingestDocument(ctx, doc, &rep, progress)
+		if err == nil {
+			err = s.recordSource(ctx, doc.Name, f)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return rep, err

@@ -1,0 +1,106 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Staff read names, not codes: regions by name, templates without their
+// code, the campaign's urban/rural choice, audit details as lines.
+func TestConsoleSaysWordsNotCodes(t *testing.T) {
+	t.Parallel()
+	st := fullStack(t)
+	st.enrol(t, 3)
+	c := st.client(t)
+	csrf := c.login("admin", adminPW)
+
+	_, body := c.get("/console/households/GZ-0001")
+	require.Contains(t, body, "贵州省")
+	require.NotContains(t, body, ">guizhou-2020", "the region's id is not shown")
+
+	_, body = c.get("/console/campaigns")
+	require.Contains(t, body, "年度复核通知")
+	require.NotContains(t, body, "（review_notice）")
+	require.NotContains(t, body, "{{.Name}}")
+	require.NotContains(t, body, `type="time"`)
+	require.NotContains(t, body, `datetime-local`)
+
+	form := url.Values{"csrf": {csrf}, "name": {"农村复核"}, "region": {"guizhou-2020"}, "area": {"rural"},
+		"template": {"review_notice"}, "start_date": {"2026-03-01"}, "start_time": {"09:30"},
+		"window_start": {"09:00"}, "window_end": {"20:00"}, "rate": {"5"}, "op": {"create"}}
+	for field, bad := range map[string]string{"start_date": "2026/3/1", "start_time": "9点半", "window_start": "9:00 AM"} {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		f.Set(field, bad)
+		resp, body := c.postForm("/console/campaigns", f)
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode, field)
+		want := map[string]string{"start_date": "开始日期要写成 2026-03-01", "start_time": "开始时间要写成 24 小时制", "window_start": "发送时段的开始要写成 24 小时制"}[field]
+		require.Contains(t, body, want, field)
+		require.Contains(t, body, `value="`+bad+`"`, "what was typed is shown back")
+	}
+	resp, _ := c.postForm("/console/campaigns", form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, body = c.get(resp.Header.Get("Location"))
+	require.Contains(t, body, "<dt>城乡</dt><dd>农村</dd>")
+	require.Contains(t, body, "贵州省")
+	require.Contains(t, body, "2026-03-01 09:30")
+	require.Contains(t, body, "居民收到的消息")
+	require.NotContains(t, body, "{{.Name}}")
+
+	_, body = c.get("/console/operations")
+	require.Contains(t, body, "模板：年度复核通知")
+	require.Contains(t, body, "城乡：农村")
+	require.NotContains(t, body, "{}")
+}
+
+// The knowledge page lists what is ingested; an admin re-ingests and
+// removes a document, each audited; bureau staff see the list only.
+func TestKnowledgeDocuments(t *testing.T) {
+	t.Parallel()
+	st := fullStack(t, "004_f3d72d4f8696011b.txt")
+	ctx := context.Background()
+	b := st.client(t)
+	b.login("bureau", bureauPW)
+	_, body := b.get("/console/knowledge")
+	require.Contains(t, body, `data-doc="004_f3d72d4f8696011b.txt"`)
+	require.Contains(t, body, "贵州省")
+	require.NotContains(t, body, "/console/knowledge/documents/remove", "bureau staff cannot remove")
+	resp, _ := b.postForm("/console/knowledge/documents/remove", url.Values{"csrf": {csrfOf(t, body)}, "name": {"004_f3d72d4f8696011b.txt"}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+
+	a := st.client(t)
+	csrf := a.login("admin", adminPW)
+	_, body = a.get("/console/knowledge")
+	require.Contains(t, body, "/console/knowledge/documents/remove")
+	resp, body = a.postForm("/console/knowledge/documents/reingest", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, "已重新导入")
+	require.Equal(t, 1, auditCount(t, st, "knowledge.reingest", "004_f3d72d4f8696011b.txt"))
+
+	resp, body = a.postForm("/console/knowledge/documents/remove", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, "已从知识库移除")
+	require.NotContains(t, body, `data-doc="004_f3d72d4f8696011b.txt"`)
+	require.Equal(t, 1, auditCount(t, st, "knowledge.remove", "004_f3d72d4f8696011b.txt"))
+	var n int
+	require.NoError(t, st.pool.QueryRow(ctx, `SELECT count(*) FROM documents`).Scan(&n))
+	require.Zero(t, n)
+
+	resp, body = a.postForm("/console/knowledge/documents/remove", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, body, "知识库里没有这个文件")
+}
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := reMetaCSRF.FindStringSubmatch(page)
+	require.NotNil(t, m)
+	return strings.TrimSpace(m[1])
+}

@@ -1,0 +1,109 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrNoDocument means no document of that name is stored.
+var ErrNoDocument = errors.New("no such document")
+
+// ErrNoSource means a document's file is no longer where it was ingested
+// from (or it was ingested before paths were kept), so it cannot be read
+// again; upload it anew.
+var ErrNoSource = errors.New("the document's source file is gone")
+
+// DocumentInfo is one stored document as staff list it.
+type DocumentInfo struct {
+	Name           string    `json:"name"` // the file's base name, what citations carry
+	Title          string    `json:"title"`
+	Issuer         string    `json:"issuer"`
+	Date           string    `json:"date"`
+	Passages       int       `json:"passages"`
+	SourcePath     string    `json:"-"` // a server path: not for the page
+	IngestedAt     time.Time `json:"ingested_at"`
+	LastIngestedAt time.Time `json:"last_ingested_at"`
+}
+
+// recordSource notes where a document was read from and that it was read
+// now, whether its content changed or not.
+func (s *Service) recordSource(ctx context.Context, name, path string) error {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE documents SET source_path = $2, last_ingested_at = now() WHERE name = $1`, name, path)
+	if err != nil {
+		return fmt.Errorf("record source of %s: %w", name, err)
+	}
+	return nil
+}
+
+// Documents lists the stored documents, by title.
+func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT d.name, d.title, d.issuer, d.date, count(c.id), d.source_path, d.ingested_at, d.last_ingested_at
+		FROM documents d LEFT JOIN chunks c ON c.document_id = d.id
+		GROUP BY d.id ORDER BY d.title, d.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	out := []DocumentInfo{}
+	for rows.Next() {
+		var d DocumentInfo
+		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.LastIngestedAt); err != nil {
+			return nil, fmt.Errorf("list documents: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RemoveDocument deletes a document with its passages and vectors. also
+// runs in the same transaction (the caller's audit record), so the one is
+// never done without the other.
+func (s *Service) RemoveDocument(ctx context.Context, name string, also func(pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM documents WHERE name = $1`, name)
+		if err != nil {
+			return fmt.Errorf("remove document %s: %w", name, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("remove document %s: %w", name, ErrNoDocument)
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.refreshStats(ctx)
+}
+
+// Reingest reads a stored document again from the file it was last
+// ingested from.
+func (s *Service) Reingest(ctx context.Context, name string) (IngestReport, error) {
+	var path string
+	err := s.pool.QueryRow(ctx, `SELECT source_path FROM documents WHERE name = $1`, name).Scan(&path)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return IngestReport{}, fmt.Errorf("reingest %s: %w", name, ErrNoDocument)
+	}
+	if err != nil {
+		return IngestReport{}, fmt.Errorf("reingest %s: %w", name, err)
+	}
+	if path == "" {
+		return IngestReport{}, fmt.Errorf("reingest %s: %w", name, ErrNoSource)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return IngestReport{}, fmt.Errorf("reingest %s from %s: %w", name, path, ErrNoSource)
+	}
+	return s.Ingest(ctx, path)
+}

@@ -21,11 +21,55 @@ type barPoint struct {
 const (
 	chartW = 640
 	chartH = 240
-	padL   = 40
 	padR   = 10
 	padT   = 14
 	padB   = 34
+	// axisFont is svg.chart .axis's font-size in console.css, in the
+	// chart's own units: label widths below are estimated from it.
+	axisFont = 14.0
 )
+
+// textWidth estimates how wide a label is drawn at the axis font: digits
+// and Latin letters about 0.6 em, "%" wider, Chinese a full em. An
+// overestimate only costs a little room.
+func textWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case r == '%':
+			w += 0.9
+		case r < 0x80:
+			w += 0.62
+		default:
+			w += 1.0
+		}
+	}
+	return w * axisFont
+}
+
+// leftPad is the room the value axis needs for its widest tick label, so
+// none (e.g. "100%") is cut off at the chart's left edge.
+func leftPad(ticks []string) float64 {
+	widest := 0.0
+	for _, t := range ticks {
+		widest = max(widest, textWidth(t))
+	}
+	return math.Ceil(widest) + 10
+}
+
+// labelEvery is how many bars each date label stands for, so that labels
+// keep a gap of at least half the font between them at any count of days.
+func labelEvery(pts []barPoint, slot float64) int {
+	widest := 0.0
+	for _, p := range pts {
+		widest = max(widest, textWidth(p.Label))
+	}
+	return max(1, int(math.Ceil((widest+axisFont/2)/slot)))
+}
+
+// labelled says whether bar i of n carries its date: counted back from the
+// newest day, which is always labelled.
+func labelled(i, n, every int) bool { return (n-1-i)%every == 0 }
 
 func esc(s string) string { return template.HTMLEscapeString(s) }
 
@@ -59,12 +103,16 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 	if top < 20 {
 		top = math.Ceil(top/4) * 4
 	}
-	plotW, plotH := float64(chartW-padL-padR), float64(chartH-padT-padB)
-	for i := 0; i <= 4; i++ {
+	ticks := make([]string, 5)
+	for i := range ticks {
+		ticks[i] = trimFloat(top * float64(4-i) / 4)
+	}
+	padL := leftPad(ticks)
+	plotW, plotH := float64(chartW)-padL-padR, float64(chartH-padT-padB)
+	for i, t := range ticks {
 		y := float64(padT) + plotH*float64(i)/4
-		v := top * float64(4-i) / 4
-		fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/><text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`,
-			padL, y, chartW-padR, y, padL-6, y+4, trimFloat(v))
+		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%d" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
+			padL, y, chartW-padR, y, padL-6, y+4, t)
 	}
 	if len(pts) == 0 {
 		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d" text-anchor="middle">暂无数据</text></svg>`, chartW/2, chartH/2)
@@ -72,9 +120,9 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 	}
 	slot := plotW / float64(len(pts))
 	bw := math.Max(2, slot*0.7)
-	every := max(1, len(pts)/8)
+	every := labelEvery(pts, slot)
 	for i, p := range pts {
-		x := float64(padL) + slot*float64(i) + (slot-bw)/2
+		x := padL + slot*float64(i) + (slot-bw)/2
 		h := plotH * float64(p.Total) / top
 		hp := plotH * float64(p.Part) / top
 		base := float64(padT) + plotH
@@ -83,8 +131,8 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 		if p.Part > 0 {
 			fmt.Fprintf(&b, `<rect class="bar part" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>`, x, base-hp, bw, hp)
 		}
-		if i%every == 0 || i == len(pts)-1 {
-			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+bw/2, chartH-padB+16, esc(p.Label))
+		if labelled(i, len(pts), every) {
+			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+bw/2, chartH-padB+18, esc(p.Label))
 		}
 	}
 	b.WriteString(`</svg>`)
@@ -96,11 +144,13 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 func shareChart(title string, pts []barPoint) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, chartW, chartH, esc(title), esc(title))
-	plotW, plotH := float64(chartW-padL-padR), float64(chartH-padT-padB)
-	for i := 0; i <= 4; i++ {
+	ticks := []string{"100%", "75%", "50%", "25%", "0%"}
+	padL := leftPad(ticks)
+	plotW, plotH := float64(chartW)-padL-padR, float64(chartH-padT-padB)
+	for i, t := range ticks {
 		y := float64(padT) + plotH*float64(i)/4
-		fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/><text class="axis" x="%d" y="%.1f" text-anchor="end">%d%%</text>`,
-			padL, y, chartW-padR, y, padL-6, y+4, 100-25*i)
+		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%d" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
+			padL, y, chartW-padR, y, padL-6, y+4, t)
 	}
 	if len(pts) == 0 {
 		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d" text-anchor="middle">暂无数据</text></svg>`, chartW/2, chartH/2)
@@ -108,11 +158,11 @@ func shareChart(title string, pts []barPoint) template.HTML {
 	}
 	slot := plotW / float64(len(pts))
 	var path []string
-	every := max(1, len(pts)/8)
+	every := labelEvery(pts, slot)
 	for i, p := range pts {
-		x := float64(padL) + slot*(float64(i)+0.5)
-		if i%every == 0 || i == len(pts)-1 {
-			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x, chartH-padB+16, esc(p.Label))
+		x := padL + slot*(float64(i)+0.5)
+		if labelled(i, len(pts), every) {
+			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x, chartH-padB+18, esc(p.Label))
 		}
 		if p.Total == 0 {
 			continue

@@ -2,12 +2,17 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/outreach"
 )
 
 // Staff read names, not codes: regions by name, templates without their
@@ -103,4 +108,33 @@ func csrfOf(t *testing.T, page string) string {
 	m := reMetaCSRF.FindStringSubmatch(page)
 	require.NotNil(t, m)
 	return strings.TrimSpace(m[1])
+}
+
+// The dashboard's reminder funnel counts what `safetynet outreach report`
+// counts: the unreachable households above all.
+func TestDashboardFunnelMatchesReport(t *testing.T) {
+	t.Parallel()
+	st := fullStack(t)
+	st.enrol(t, 6)
+	ctx := context.Background()
+	// Reviews fall due in 10 days (enrol); the reminder goes out on the
+	// rules' day before it, which unbound households cannot receive.
+	for d := 0; d <= 10; d++ {
+		_, err := st.outreach.Remind(ctx, time.Now().AddDate(0, 0, d), false)
+		require.NoError(t, err)
+	}
+	rep, err := st.outreach.Report(ctx, nil)
+	require.NoError(t, err)
+	require.Positive(t, rep.Counts.Unreachable, "unbound households are unreachable")
+
+	c := st.client(t)
+	c.login("bureau", bureauPW)
+	_, body := c.get("/console/api/stats")
+	var s struct {
+		Reminders outreach.Counts `json:"reminders"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &s))
+	require.Equal(t, rep.Counts, s.Reminders)
+	_, page := c.get("/console/dashboard")
+	require.Contains(t, page, fmt.Sprintf("无法送达 %d", rep.Counts.Unreachable))
 }

@@ -185,6 +185,10 @@ type TimelineEntry struct {
 	Detail     string    `json:"detail,omitempty"`
 	DeliveryID int64     `json:"delivery_id,omitempty"`
 	CampaignID *int64    `json:"campaign_id,omitempty"`
+	// A reminder's two days, YYYY-MM-DD: the day it is sent (its period)
+	// and the day it reminds of (the review, phase-out end or pledge).
+	SendOn string `json:"send_on,omitempty"`
+	DueOn  string `json:"due_on,omitempty"`
 }
 
 // Timeline lists a household's reminders and deliveries, acknowledgements,
@@ -194,14 +198,15 @@ func (s *Service) Timeline(ctx context.Context, householdID string) ([]TimelineE
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT created_at, kind, status, reason || CASE WHEN period <> '' AND campaign_id IS NULL THEN ' 到期日 ' || period ELSE '' END,
-			id, campaign_id FROM outreach_deliveries WHERE household_id = $1
+		SELECT created_at, kind, status, reason, id, campaign_id,
+			CASE WHEN campaign_id IS NULL THEN period ELSE '' END, coalesce(to_char(due_on, 'YYYY-MM-DD'), '')
+		FROM outreach_deliveries WHERE household_id = $1
 		UNION ALL
-		SELECT sent_at, 'delivered', status, '', id, campaign_id FROM outreach_deliveries WHERE household_id = $1 AND sent_at IS NOT NULL
+		SELECT sent_at, 'delivered', status, '', id, campaign_id, '', '' FROM outreach_deliveries WHERE household_id = $1 AND sent_at IS NOT NULL
 		UNION ALL
-		SELECT at, kind, '', detail, 0, NULL FROM outreach_events WHERE household_id = $1
+		SELECT at, kind, '', detail, 0, NULL, '', '' FROM outreach_events WHERE household_id = $1
 		UNION ALL
-		SELECT signed_at, 'pledge_signed', '', '承诺文本版本 ' || version, coalesce(delivery_id, 0), NULL FROM outreach_pledges WHERE household_id = $1
+		SELECT signed_at, 'pledge_signed', '', '承诺文本版本 ' || version, coalesce(delivery_id, 0), NULL, '', '' FROM outreach_pledges WHERE household_id = $1
 		ORDER BY 1, 5`, householdID)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
@@ -210,7 +215,7 @@ func (s *Service) Timeline(ctx context.Context, householdID string) ([]TimelineE
 	out := []TimelineEntry{}
 	for rows.Next() {
 		var e TimelineEntry
-		if err := rows.Scan(&e.At, &e.Kind, &e.Status, &e.Detail, &e.DeliveryID, &e.CampaignID); err != nil {
+		if err := rows.Scan(&e.At, &e.Kind, &e.Status, &e.Detail, &e.DeliveryID, &e.CampaignID, &e.SendOn, &e.DueOn); err != nil {
 			return nil, err
 		}
 		e.Detail = strings.TrimSpace(e.Detail)

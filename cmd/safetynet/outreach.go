@@ -376,8 +376,21 @@ func runOutreachTimeline(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(tl) == 0 {
+		fmt.Fprintf(env.Stdout, "household %s: no events yet (no reminder queued, no chat bound, nothing acknowledged)\n", args[0])
+		return nil
+	}
 	for _, e := range tl {
-		fmt.Fprintf(env.Stdout, "%s  %-18s %-12s %s\n", e.At.In(env.Cfg.TZ).Format("2006-01-02 15:04:05"), e.Kind, e.Status, e.Detail)
+		detail := e.Detail
+		// The two days of a reminder, each named: the day it goes out is
+		// not the day it reminds of.
+		if e.SendOn != "" {
+			detail = strings.TrimSpace(detail + " send " + e.SendOn)
+		}
+		if e.DueOn != "" {
+			detail = strings.TrimSpace(detail + " due " + e.DueOn)
+		}
+		fmt.Fprintf(env.Stdout, "%s  %-18s %-12s %s\n", e.At.In(env.Cfg.TZ).Format("2006-01-02 15:04:05"), e.Kind, e.Status, detail)
 	}
 	return nil
 }

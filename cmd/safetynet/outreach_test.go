@@ -52,6 +52,11 @@ func TestOutreachCommands(t *testing.T) {
 	code, stdout, stderr = runCmd("outreach", "import", goodPath)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "2 new")
+	// Nothing has happened to a household just enrolled, and the timeline
+	// says so rather than printing nothing.
+	code, stdout, stderr = runCmd("outreach", "timeline", "A2")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "household A2: no events yet")
 
 	code, stdout, stderr = runCmd("outreach", "codes", "--household", "A1", "--bot", "sn_bot")
 	require.Equal(t, 0, code, stderr)
@@ -68,6 +73,12 @@ func TestOutreachCommands(t *testing.T) {
 	code, _, stderr = runCmd("outreach", "remind", "--date", "2026-02-30")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "--date")
+
+	// The timeline names a reminder's two days: sent on the day remind ran
+	// for, due on the review date.
+	code, stdout, stderr = runCmd("outreach", "timeline", "A1")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "send 2026-03-02 due 2026-03-16")
 
 	code, stdout, stderr = runCmd("outreach", "report", "--json")
 	require.Equal(t, 0, code, stderr)

@@ -36,6 +36,10 @@ type Wizard interface {
 	// Cancels tells whether the input means "stop the check" in the
 	// wizard's own words ("不测了", "算了").
 	Cancels(input string) bool
+	// Label is the words on the button whose value the resident pressed
+	// at state's question, so a handoff's transcript shows what they saw
+	// ("重度残疾"), not the value ("severe"); the value when unknown.
+	Label(state []byte, value string) string
 }
 
 // Enrolment is the outreach side: binding a chat to a household with a

@@ -44,6 +44,24 @@ func (a EligibilityWizard) Step(state []byte, input string) ([]byte, Prompt, boo
 // Cancels implements Wizard.
 func (a EligibilityWizard) Cancels(input string) bool { return eligibility.IsCancel(input) }
 
+// Label implements Wizard: the current question's choices, read again.
+func (a EligibilityWizard) Label(state []byte, value string) string {
+	var st eligibility.WizardState
+	if json.Unmarshal(state, &st) != nil {
+		return value
+	}
+	p, err := a.W.Resume(st)
+	if err != nil {
+		return value
+	}
+	for _, c := range p.Choices {
+		if c.Value == value {
+			return c.Label
+		}
+	}
+	return value
+}
+
 func (a EligibilityWizard) restart() ([]byte, Prompt, bool, error) {
 	b, p, err := a.Start()
 	return b, p, false, err

@@ -517,7 +517,11 @@ func (e *Engine) button(ctx context.Context, t *turnState) error {
 		t.heard("[反馈]")
 		return e.feedback(ctx, t, rest)
 	case "w":
-		t.heard(rest)
+		if t.st.Mode == modeWizard && e.wizard != nil {
+			t.heard(e.wizard.Label(t.st.Wizard, rest))
+		} else {
+			t.heard(rest)
+		}
 		if t.st.Mode != modeWizard {
 			t.out.Notice = e.msg(t.lang, "btn_expired")
 			t.out.ClearButtons = true

@@ -456,3 +456,38 @@ func TestHouseholdSituationOffersThePreCheck(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, buttons(res.Replies[0]), "测一测能不能申请")
 }
+
+// A ticket opened after wizard buttons shows the words the resident
+// pressed, not the buttons' values.
+func TestHandoffTranscriptShowsButtonWords(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) { c.RateBurst = 100 })
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(21, "/check"))
+	require.NoError(t, err)
+	var label, data string
+	for l, d := range buttons(res.Replies[0]) {
+		if d == "w:guizhou-2020" {
+			label, data = l, d
+		}
+	}
+	require.NotEmpty(t, data)
+	_, err = f.eng.Handle(ctx, press(21, data))
+	require.NoError(t, err)
+	res, err = f.eng.Handle(ctx, text(21, "/contact"))
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Replies)
+	tickets, err := f.desk.List(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, tickets, 1)
+	tk, err := f.desk.Get(ctx, tickets[0].ID)
+	require.NoError(t, err)
+	var said []string
+	for _, m := range tk.Messages {
+		if m.Author == handoff.AuthorResident {
+			said = append(said, m.Text)
+		}
+	}
+	require.Contains(t, said, label)
+	require.NotContains(t, said, "guizhou-2020")
+}

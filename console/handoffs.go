@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/safetynet/safetynet/handoff"
@@ -19,6 +20,83 @@ type handoffsData struct {
 type handoffData struct {
 	Ticket handoff.Ticket
 	Mine   bool
+	// Lines is one page of the conversation, counted from the resident's
+	// first question: their earlier questions and answers from the
+	// question log, then the ticket's own messages.
+	Lines      []convLine
+	Page       int
+	Pages      int
+	EarlierNum int // how many lines come from before the ticket
+}
+
+// convLine is one line of a ticket's conversation as the page shows it.
+type convLine struct {
+	Author  string // resident | bot | staff
+	Staff   string
+	Text    string
+	At      time.Time
+	Earlier bool // from the question log, before the ticket opened
+}
+
+const (
+	ticketPage    = 40  // conversation lines a page
+	earlierAsked  = 100 // earlier questions looked up, the latest ones
+	earlierAnswer = 300 // an earlier answer is shown up to this many characters
+)
+
+// conversation is the whole conversation of a ticket: the resident's
+// questions before it (those the ticket's transcript does not already
+// hold) and the ticket's messages.
+func (c *Console) conversation(r *http.Request, t handoff.Ticket) ([]convLine, int, error) {
+	var lines []convLine
+	if c.questions != nil && t.Chat.ID != "" {
+		earlier, err := c.questions.ByChat(r.Context(), t.Chat, t.CreatedAt, earlierAsked)
+		if err != nil {
+			return nil, 0, err
+		}
+		inTicket := map[string]bool{}
+		for _, m := range t.Messages {
+			if m.Author == handoff.AuthorResident {
+				inTicket[m.Text] = true
+			}
+		}
+		for _, e := range earlier {
+			if inTicket[e.Question] {
+				continue
+			}
+			lines = append(lines, convLine{Author: handoff.AuthorResident, Text: e.Question, At: e.AskedAt, Earlier: true})
+			if a := strings.TrimSpace(e.Answer); a != "" {
+				if r := []rune(a); len(r) > earlierAnswer {
+					a = string(r[:earlierAnswer]) + "…"
+				}
+				lines = append(lines, convLine{Author: handoff.AuthorBot, Text: a, At: e.AskedAt, Earlier: true})
+			}
+		}
+	}
+	n := len(lines)
+	for _, m := range t.Messages {
+		lines = append(lines, convLine{Author: m.Author, Staff: m.Staff, Text: m.Text, At: m.CreatedAt})
+	}
+	return lines, n, nil
+}
+
+// ticketView is a ticket's page: the page of the conversation asked for
+// (?page=N), the last one by default, where the newest lines and the
+// reply form are.
+func (c *Console) ticketView(r *http.Request, s *session, t handoff.Ticket) (view, error) {
+	lines, earlier, err := c.conversation(r, t)
+	if err != nil {
+		return view{}, err
+	}
+	pages := max(1, (len(lines)+ticketPage-1)/ticketPage)
+	page := pages
+	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p >= 1 && p <= pages {
+		page = p
+	}
+	from := (page - 1) * ticketPage
+	d := handoffData{Ticket: t, Mine: t.ClaimedBy == s.User.Name, Lines: lines[from:min(len(lines), from+ticketPage)],
+		Page: page, Pages: pages, EarlierNum: earlier}
+	return c.newView(s, "handoffs", "工单 #"+strconv.FormatInt(t.ID, 10), d), nil
 }
 
 const maxReplyRunes = 2000
@@ -64,7 +142,11 @@ func (c *Console) handoffPage(w http.ResponseWriter, r *http.Request, s *session
 		c.fail(w, r, s, err)
 		return
 	}
-	v := c.newView(s, "handoffs", "工单 #"+strconv.FormatInt(id, 10), handoffData{Ticket: t, Mine: t.ClaimedBy == s.User.Name})
+	v, err := c.ticketView(r, s, t)
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
 	c.render(w, r, http.StatusOK, "handoff", v)
 }
 
@@ -137,7 +219,11 @@ func (c *Console) handoffAction(w http.ResponseWriter, r *http.Request, s *sessi
 			c.fail(w, r, s, err)
 			return
 		}
-		v := c.newView(s, "handoffs", "工单 #"+strconv.FormatInt(id, 10), handoffData{Ticket: t, Mine: t.ClaimedBy == s.User.Name})
+		v, err := c.ticketView(r, s, t)
+		if err != nil {
+			c.fail(w, r, s, err)
+			return
+		}
 		v.Error = p.Words
 		c.render(w, r, p.Status, "handoff", v)
 		return
@@ -204,12 +290,4 @@ func (c *Console) apiHandoffAction(w http.ResponseWriter, r *http.Request, s *se
 	default:
 		writeJSON(w, http.StatusOK, t)
 	}
-}
-
-// ticketTopic is what a ticket is about, for the queue.
-func ticketTopic(t handoff.Ticket) string {
-	if t.Reason == "unanswered" {
-		return "机器人没能回答，转人工"
-	}
-	return "居民要求人工服务"
 }

@@ -107,7 +107,6 @@ func loadPages(c *Console) (map[string]*pageTemplate, error) {
 		"highlight":  highlight,
 		"join":       strings.Join,
 		"deref":      func(b *bool) bool { return b != nil && *b },
-		"topic":      ticketTopic,
 		"auditLines": auditLines,
 	}
 	out := map[string]*pageTemplate{}

@@ -53,18 +53,21 @@ type Message struct {
 
 // Ticket is one request for a person.
 type Ticket struct {
-	ID        int64        `json:"id"`
-	Channel   string       `json:"channel"`
-	Chat      chat.Address `json:"-"` // identifies the resident: never shown
-	Lang      string       `json:"lang"`
-	Reason    string       `json:"reason"`
-	Status    string       `json:"status"`
-	ClaimedBy string       `json:"claimed_by,omitempty"`
-	ClaimedAt *time.Time   `json:"claimed_at,omitempty"`
-	ClosedBy  string       `json:"closed_by,omitempty"`
-	ClosedAt  *time.Time   `json:"closed_at,omitempty"`
-	CreatedAt time.Time    `json:"created_at"`
-	UpdatedAt time.Time    `json:"updated_at"`
+	ID      int64        `json:"id"`
+	Channel string       `json:"channel"`
+	Chat    chat.Address `json:"-"` // identifies the resident: never shown
+	Lang    string       `json:"lang"`
+	Reason  string       `json:"reason"`
+	// Topic is what the ticket is about, for the queue: the resident's
+	// first real question, trimmed (filled by List and Get).
+	Topic     string     `json:"topic"`
+	Status    string     `json:"status"`
+	ClaimedBy string     `json:"claimed_by,omitempty"`
+	ClaimedAt *time.Time `json:"claimed_at,omitempty"`
+	ClosedBy  string     `json:"closed_by,omitempty"`
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 	// Messages is filled by Get and Open, not by List.
 	Messages []Message `json:"messages,omitempty"`
 }
@@ -122,7 +125,13 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, existing bool, er
 		}
 		existing = !inserted
 		b := &pgx.Batch{}
-		for _, turn := range r.Transcript {
+		// The conversation starts at the resident's first message: a
+		// greeting or menu the bot sent before it says nothing to staff.
+		transcript := r.Transcript
+		for len(transcript) > 0 && transcript[0].Author == AuthorBot {
+			transcript = transcript[1:]
+		}
+		for _, turn := range transcript {
 			author := turn.Author
 			if author != AuthorBot {
 				author = AuthorResident
@@ -213,7 +222,11 @@ func (d *Desk) List(ctx context.Context, status string) ([]Ticket, error) {
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	rows.Close()
+	return out, d.fillTopics(ctx, out)
 }
 
 // Get returns a ticket with its messages.
@@ -240,7 +253,17 @@ func (d *Desk) Get(ctx context.Context, id int64) (Ticket, error) {
 		}
 		t.Messages = append(t.Messages, m)
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Ticket{}, fmt.Errorf("ticket %d messages: %w", id, err)
+	}
+	var said []string
+	for _, m := range t.Messages {
+		if m.Author == AuthorResident {
+			said = append(said, m.Text)
+		}
+	}
+	t.Topic = topicOf(t.Reason, said)
+	return t, nil
 }
 
 // Claim assigns an open ticket to staff. Claiming one's own ticket again

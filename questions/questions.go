@@ -244,3 +244,18 @@ func (l *Log) Problems(ctx context.Context, limit int) ([]Problem, error) {
 	}
 	return out, rows.Err()
 }
+
+// ByChat returns what one chat asked before a moment, oldest first: the
+// latest limit of them. A handoff ticket shows them so staff read the
+// conversation from the resident's first question, beyond the few lines
+// the ticket was opened with.
+func (l *Log) ByChat(ctx context.Context, from chat.Address, before time.Time, limit int) ([]Entry, error) {
+	es, err := l.list(ctx, "WHERE channel = $1 AND chat_id = $2 AND asked_at < $3", limit, from.Channel, from.ID, before)
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(es)-1; i < j; i, j = i+1, j-1 {
+		es[i], es[j] = es[j], es[i]
+	}
+	return es, nil
+}

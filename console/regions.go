@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
@@ -171,7 +173,8 @@ func (c *Console) regionPage(w http.ResponseWriter, r *http.Request, s *session)
 }
 
 // saveRegion validates and stores the edit, and writes the audit record
-// of who changed which figure or source from what to what.
+// of who changed which figure or source from what to what, in the same
+// transaction: neither is ever written without the other.
 func (c *Console) saveRegion(r *http.Request, s *session, id, name, from string, values map[string]string,
 	sources map[string]eligibility.Source) ([]eligibility.Change, error) {
 	if name == "" {
@@ -184,10 +187,10 @@ func (c *Console) saveRegion(r *http.Request, s *session, id, name, from string,
 	if err != nil {
 		return nil, err
 	}
-	v, changes, err := c.regionStore.Save(r.Context(), doc, s.User.Name)
-	if err != nil {
-		return nil, err
-	}
-	detail := map[string]any{"effective_from": v.EffectiveFrom.Format(time.DateOnly), "changes": changes}
-	return changes, audit(r.Context(), c.pool, s.User, r, AuditRegionSave, id, detail)
+	_, changes, err := c.regionStore.SaveWith(r.Context(), doc, s.User.Name,
+		func(tx pgx.Tx, v eligibility.RegionVersion, changes []eligibility.Change) error {
+			detail := map[string]any{"effective_from": v.EffectiveFrom.Format(time.DateOnly), "changes": changes}
+			return audit(r.Context(), tx, s.User, r, AuditRegionSave, id, detail)
+		})
+	return changes, err
 }

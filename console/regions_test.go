@@ -96,3 +96,53 @@ func TestRegionEditChangesNextCheckAndIsAudited(t *testing.T) {
 	resp, _ = h.postForm("/console/regions/guizhou-2020", form)
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 }
+
+// An edit and its audit record are one transaction: when the record cannot
+// be written, the standard stays as it was.
+func TestRegionEditWithoutAuditRecordIsNotSaved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var store *eligibility.Store
+	b := setup(t, func(d *console.Deps) {
+		store = eligibility.NewStore(d.Pool)
+		d.Regions = store
+		d.TZ = time.UTC
+	})
+	require.NoError(t, store.Seed(ctx))
+	// The audit log refuses region records, as a full disk or a lost
+	// connection at that moment would.
+	_, err := b.pool.Exec(ctx, `
+		CREATE FUNCTION refuse_region_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'audit unavailable'; END $$;
+		CREATE TRIGGER refuse_region_audit BEFORE INSERT ON console_audit
+		FOR EACH ROW WHEN (NEW.action = 'region.save') EXECUTE FUNCTION refuse_region_audit();`)
+	require.NoError(t, err)
+	c := b.client(t)
+	csrf := c.login("bureau", bureauPW)
+
+	cur, err := store.Version(ctx, "guizhou-2020", time.Now())
+	require.NoError(t, err)
+	before, err := store.Versions(ctx, "guizhou-2020")
+	require.NoError(t, err)
+	form := url.Values{"csrf": {csrf}, "name": {cur.Name}, "effective_from": {"2025-01-01"}}
+	for _, p := range eligibility.RegionParams() {
+		src := cur.Sources[p]
+		form.Set("v_"+p, cur.ParamValue(p))
+		form.Set("doc_"+p, src.Doc)
+		form.Set("sec_"+p, src.Section)
+		form.Set("note_"+p, src.Note)
+		if src.Example {
+			form.Set("ex_"+p, "1")
+		}
+	}
+	form.Set("v_dibao_standard_monthly.rural", "400")
+	resp, _ := c.postForm("/console/regions/guizhou-2020", form)
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+
+	after, err := store.Versions(ctx, "guizhou-2020")
+	require.NoError(t, err)
+	require.Len(t, after, len(before), "no version saved without its record")
+	now, err := store.Version(ctx, "guizhou-2020", time.Now())
+	require.NoError(t, err)
+	require.Equal(t, cur.ParamValue("dibao_standard_monthly.rural"), now.ParamValue("dibao_standard_monthly.rural"))
+}

@@ -210,6 +210,15 @@ type Change struct {
 // version that was in force on that day before, for the audit log.
 // A document that does not validate is a *DocumentError naming the field.
 func (s *Store) Save(ctx context.Context, doc []byte, by string) (RegionVersion, []Change, error) {
+	return s.SaveWith(ctx, doc, by, nil)
+}
+
+// SaveWith is Save that also runs also in the same transaction, with the
+// version saved and what changed: the console writes its audit record
+// there, so a profile never changes without its record, nor the record
+// without the change.
+func (s *Store) SaveWith(ctx context.Context, doc []byte, by string,
+	also func(tx pgx.Tx, v RegionVersion, changes []Change) error) (RegionVersion, []Change, error) {
 	b, err := parseRegion(doc, "region")
 	if err != nil {
 		return RegionVersion{}, nil, &DocumentError{Err: err}
@@ -250,7 +259,10 @@ func (s *Store) Save(ctx context.Context, doc []byte, by string) (RegionVersion,
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (region_id, effective_from) DO UPDATE SET name = excluded.name, profile = excluded.profile,
 				updated_by = excluded.updated_by, updated_at = now()`, b.profile.ID, from, b.profile.Name, stored, by)
-		return err
+		if err != nil || also == nil {
+			return err
+		}
+		return also(tx, RegionVersion{Profile: b.profile, EffectiveFrom: from, UpdatedBy: by, UpdatedAt: time.Now()}, changes)
 	})
 	if err != nil {
 		return RegionVersion{}, nil, fmt.Errorf("save region %s: %w", b.profile.ID, err)

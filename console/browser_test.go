@@ -11,6 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/outreach"
 )
 
 // The console in a real browser: Debian's headless Chromium driven by
@@ -29,8 +31,14 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// artifactsDir is where screenshots go: SAFETYNET_SHOTS_DIR when set (a
+// reviewer's folder outside the repository), else artifacts/console.
 func artifactsDir(t *testing.T) string {
 	t.Helper()
+	if d := os.Getenv("SAFETYNET_SHOTS_DIR"); d != "" {
+		require.NoError(t, os.MkdirAll(d, 0o755))
+		return d
+	}
 	dir, err := os.Getwd()
 	require.NoError(t, err)
 	for {
@@ -274,4 +282,71 @@ func TestBrowser(t *testing.T) {
 	s.shot("15-phone-dashboard")
 	s.do("phone campaigns", chromedp.Navigate(base+"/console/campaigns"), chromedp.WaitVisible(chromedp.CSS("#campaign-form")))
 	s.shot("16-phone-campaigns")
+}
+
+// Every page at a desktop and a phone width: nothing wider than the
+// screen, no template placeholders or codes where words belong. The
+// screenshots are for a person to look at as well.
+func TestBrowserEveryPageAtTwoWidths(t *testing.T) {
+	st := fullStack(t, "004_f3d72d4f8696011b.txt")
+	st.enrol(t, 6)
+	st.askedQuestions(t)
+	tk := st.ticket(t, 4343)
+	ctx := context.Background()
+	cp, err := st.outreach.CreateCampaign(ctx, outreach.CampaignInput{Name: "三月复核提醒", Template: "review_notice",
+		Segment: outreach.Segment{Regions: []string{"guizhou-2020"}, Area: "rural"}, Window: "09:00-20:00", Rate: 5, CreatedBy: "bureau"})
+	require.NoError(t, err)
+	for d := 0; d <= 10; d++ {
+		_, err := st.outreach.Remind(ctx, time.Now().AddDate(0, 0, d), false)
+		require.NoError(t, err)
+	}
+	base := st.srv.URL
+	s := shooter{t: t, ctx: browser(t), dir: artifactsDir(t)}
+	s.do("log in", chromedp.Navigate(base+"/console/login"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+	s.do("phone-wide login shot", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	s.shot("w390-login")
+	s.do("desktop", chromedp.EmulateViewport(1280, 900))
+	s.shot("w1280-login")
+	s.do("sign in",
+		chromedp.SendKeys(chromedp.CSS("#name"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), adminPW),
+		chromedp.Click(chromedp.CSS("#login-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("main")),
+	)
+	pages := []struct{ name, path string }{
+		{"answer", "/console/answer?q=" + "低保标准是多少" + "&region=guizhou-2020"},
+		{"handoffs", "/console/handoffs"},
+		{"handoff", fmt.Sprintf("/console/handoffs/%d", tk.ID)},
+		{"check", "/console/check"},
+		{"households", "/console/households?q=GZ-0001"},
+		{"household", "/console/households/GZ-0002"},
+		{"followups", "/console/followups"},
+		{"campaigns", "/console/campaigns"},
+		{"campaign", fmt.Sprintf("/console/campaigns/%d", cp.ID)},
+		{"regions", "/console/regions"},
+		{"region", "/console/regions/guizhou-2020"},
+		{"knowledge", "/console/knowledge"},
+		{"dashboard", "/console/dashboard"},
+		{"operations", "/console/operations"},
+		{"staff", "/console/staff"},
+	}
+	for _, w := range []int64{1280, 390} {
+		if w == 390 {
+			s.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		} else {
+			s.do("desktop", chromedp.EmulateViewport(1280, 900))
+		}
+		for _, p := range pages {
+			what := fmt.Sprintf("%s at %d", p.name, w)
+			s.do(what, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main")))
+			width, err := chromedp.Run(s.ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
+			require.NoError(t, err, what)
+			require.LessOrEqual(t, width, float64(w), "%s: nothing wider than the screen", what)
+			text := s.text("main")
+			for _, code := range []string{"{{", "review_notice", "dibao_phaseout", "unreachable", "{}"} {
+				require.NotContains(t, text, code, what)
+			}
+			s.shot(fmt.Sprintf("w%d-%s", w, p.name))
+		}
+	}
 }

@@ -23,7 +23,7 @@ type dashboardData struct {
 	// is the sum of `outreach report --campaign ID` over campaigns.
 	ReminderFunnel template.HTML
 	CampaignFunnel template.HTML
-	ReminderLost   []statusCount // what did not get through: failed, unreachable, opted out
+	ReminderLost   []statusCount // what has not got through: queued, unreachable, failed, opted out
 	CampaignLost   []statusCount
 	Totals         stats
 }
@@ -172,8 +172,10 @@ func deliveryFunnel(k outreach.Counts) []funnelStage {
 	}
 }
 
-func lost(k outreach.Counts) []statusCount {
-	return []statusCount{{"unreachable", k.Unreachable}, {"failed", k.Failed}, {"opted_out", k.OptedOut}}
+// notThrough is what has not reached residents (yet): still queued, and
+// what never will — the bureau's follow-up work.
+func notThrough(k outreach.Counts) []statusCount {
+	return []statusCount{{"queued", k.Queued}, {"unreachable", k.Unreachable}, {"failed", k.Failed}, {"opted_out", k.OptedOut}}
 }
 
 func (c *Console) dashboardPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -191,7 +193,7 @@ func (c *Console) dashboardPage(w http.ResponseWriter, r *http.Request, s *sessi
 	if d.Outreach {
 		d.ReminderFunnel = funnelChart("定期提醒送达漏斗", deliveryFunnel(st.Reminders))
 		d.CampaignFunnel = funnelChart("提醒活动送达漏斗", deliveryFunnel(st.CampaignCounts))
-		d.ReminderLost, d.CampaignLost = lost(st.Reminders), lost(st.CampaignCounts)
+		d.ReminderLost, d.CampaignLost = notThrough(st.Reminders), notThrough(st.CampaignCounts)
 	}
 	c.render(w, r, http.StatusOK, "dashboard", c.newView(s, "dashboard", "数据看板", d))
 }

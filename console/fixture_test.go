@@ -20,6 +20,7 @@ import (
 	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/bge/bgetest"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 	"github.com/safetynet/safetynet/outreach"
 	"github.com/safetynet/safetynet/questions"
 )
@@ -66,6 +67,9 @@ func fullStack(t *testing.T, ingest ...string) *stack {
 		require.NoError(t, err)
 		st.outreach = o
 		d.Knowledge, d.Handoffs, d.Questions, d.Outreach = st.know, st.desk, st.questions, o
+		// The bureau's region profiles, seeded from the bundled ones.
+		d.Regions = eligibility.NewStore(d.Pool)
+		require.NoError(t, d.Regions.Seed(ctx))
 	})
 	for _, name := range ingest {
 		rep, err := st.know.Ingest(ctx, filepath.Join(corpusDir(t), name))

@@ -108,6 +108,12 @@ func loadPages(c *Console) (map[string]*pageTemplate, error) {
 		"join":       strings.Join,
 		"deref":      func(b *bool) bool { return b != nil && *b },
 		"auditLines": auditLines,
+		"paramLabel": func(p string) string {
+			if l := paramLabels[p]; l != "" {
+				return l
+			}
+			return p
+		},
 	}
 	out := map[string]*pageTemplate{}
 	for _, name := range pageNames {
@@ -200,7 +206,7 @@ var labels = map[string]string{
 	"resident": "居民", "bot": "机器人", "staff": "工作人员",
 	"resident_qa": "居民问答", "outreach_sending": "提醒发送",
 	"added": "新增", "updated": "更新", "unchanged": "未变", "error": "失败",
-	"admin": "管理员", "bureau": "民政局", "hotline": "热线",
+	"admin": "管理员", "bureau": "民政局", "hotline": "热线", "bundled": "系统内置数据",
 	AuditLogin: "登录", AuditLogout: "退出", AuditHouseholdView: "查看家庭", AuditHouseholdFind: "查询家庭",
 	AuditFollowupExport: "导出跟进名单", AuditFollowupView: "查看跟进名单", AuditSwitchSet: "切换开关",
 	AuditCampaignCreate: "创建活动", AuditCampaignStart: "开始活动", AuditCampaignPause: "暂停活动",

@@ -23,10 +23,10 @@ const (
 	chartH = 240
 	padR   = 10
 	padT   = 14
-	padB   = 34
+	padB   = 40
 	// axisFont is svg.chart .axis's font-size in console.css, in the
 	// chart's own units: label widths below are estimated from it.
-	axisFont = 14.0
+	axisFont = 20.0
 )
 
 // textWidth estimates how wide a label is drawn at the axis font: digits
@@ -65,6 +65,15 @@ func labelEvery(pts []barPoint, slot float64) int {
 		widest = max(widest, textWidth(p.Label))
 	}
 	return max(1, int(math.Ceil((widest+axisFont/2)/slot)))
+}
+
+// rightPad is the room right of the plot: enough for half the newest
+// day's label, which is centred under the last bar at the right edge.
+func rightPad(pts []barPoint) float64 {
+	if len(pts) == 0 {
+		return padR
+	}
+	return math.Max(padR, math.Ceil(textWidth(pts[len(pts)-1].Label)/2))
 }
 
 // labelled says whether bar i of n carries its date: counted back from the
@@ -108,11 +117,12 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 		ticks[i] = trimFloat(top * float64(4-i) / 4)
 	}
 	padL := leftPad(ticks)
-	plotW, plotH := float64(chartW)-padL-padR, float64(chartH-padT-padB)
+	padRt := rightPad(pts)
+	plotW, plotH := float64(chartW)-padL-padRt, float64(chartH-padT-padB)
 	for i, t := range ticks {
 		y := float64(padT) + plotH*float64(i)/4
-		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%d" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
-			padL, y, chartW-padR, y, padL-6, y+4, t)
+		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
+			padL, y, chartW-padRt, y, padL-6, y+7, t)
 	}
 	if len(pts) == 0 {
 		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d" text-anchor="middle">暂无数据</text></svg>`, chartW/2, chartH/2)
@@ -132,7 +142,7 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 			fmt.Fprintf(&b, `<rect class="bar part" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>`, x, base-hp, bw, hp)
 		}
 		if labelled(i, len(pts), every) {
-			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+bw/2, chartH-padB+18, esc(p.Label))
+			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+bw/2, chartH-padB+24, esc(p.Label))
 		}
 	}
 	b.WriteString(`</svg>`)
@@ -146,11 +156,12 @@ func shareChart(title string, pts []barPoint) template.HTML {
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, chartW, chartH, esc(title), esc(title))
 	ticks := []string{"100%", "75%", "50%", "25%", "0%"}
 	padL := leftPad(ticks)
-	plotW, plotH := float64(chartW)-padL-padR, float64(chartH-padT-padB)
+	padRt := rightPad(pts)
+	plotW, plotH := float64(chartW)-padL-padRt, float64(chartH-padT-padB)
 	for i, t := range ticks {
 		y := float64(padT) + plotH*float64(i)/4
-		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%d" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
-			padL, y, chartW-padR, y, padL-6, y+4, t)
+		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
+			padL, y, chartW-padRt, y, padL-6, y+7, t)
 	}
 	if len(pts) == 0 {
 		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d" text-anchor="middle">暂无数据</text></svg>`, chartW/2, chartH/2)
@@ -162,7 +173,7 @@ func shareChart(title string, pts []barPoint) template.HTML {
 	for i, p := range pts {
 		x := padL + slot*(float64(i)+0.5)
 		if labelled(i, len(pts), every) {
-			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x, chartH-padB+18, esc(p.Label))
+			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x, chartH-padB+24, esc(p.Label))
 		}
 		if p.Total == 0 {
 			continue
@@ -197,7 +208,7 @@ func funnelChart(title string, stages []funnelStage) template.HTML {
 	if len(stages) > 0 {
 		first = stages[0].Value
 	}
-	const labelW, barMax = 110.0, 400.0
+	const labelW, barMax = 110.0, 370.0
 	for i, s := range stages {
 		y := float64(gap + i*(rowH+gap))
 		share := 0.0
@@ -206,9 +217,9 @@ func funnelChart(title string, stages []funnelStage) template.HTML {
 		}
 		w := math.Max(2, barMax*share)
 		x := labelW + (barMax-w)/2
-		fmt.Fprintf(&b, `<text class="flabel" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, labelW-8, y+rowH/2+5, esc(s.Label))
+		fmt.Fprintf(&b, `<text class="flabel" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, labelW-8, y+rowH/2+7, esc(s.Label))
 		fmt.Fprintf(&b, `<rect class="fbar %s" x="%.1f" y="%.1f" width="%.1f" height="%d" rx="3"/>`, esc(s.Class), x, y, w, rowH)
-		fmt.Fprintf(&b, `<text class="fvalue" x="%.1f" y="%.1f">%d（%.0f%%）</text>`, labelW+barMax+10, y+rowH/2+5, s.Value, 100*share)
+		fmt.Fprintf(&b, `<text class="fvalue" x="%.1f" y="%.1f">%d（%.0f%%）</text>`, labelW+barMax+10, y+rowH/2+7, s.Value, 100*share)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) //nolint:gosec // built from escaped parts

@@ -53,6 +53,8 @@ func TestChartLabelsKeepApart(t *testing.T) {
 			dates, ticks := axisLabels(t, svg)
 			require.NotEmpty(t, dates, what)
 			require.Equal(t, days(n)[n-1].Label, dates[len(dates)-1].text, what)
+			last := dates[len(dates)-1]
+			require.LessOrEqual(t, last.x+textWidth(last.text)/2, float64(chartW), "%s: the newest label is cut at the right", what)
 			for i := 1; i < len(dates); i++ {
 				gap := dates[i].x - dates[i-1].x
 				need := (textWidth(dates[i].text)+textWidth(dates[i-1].text))/2 + axisFont/2

@@ -15,9 +15,16 @@ var auditKeys = map[string]string{
 	"title": "标题", "passages": "段落数", "status": "结果",
 }
 
+// AuditLines is auditLines with region ids said by name.
+func (v view) AuditLines(detail json.RawMessage) []string {
+	return auditLinesNamed(detail, v.regionNames)
+}
+
 // auditLines turns an audit row's JSON detail into "key: value" lines a
-// person reads, instead of raw JSON; preferred keys first, the rest by name.
-func auditLines(detail json.RawMessage) []string {
+// person reads, instead of raw JSON, keys in order of their names.
+func auditLines(detail json.RawMessage) []string { return auditLinesNamed(detail, nil) }
+
+func auditLinesNamed(detail json.RawMessage, regions map[string]string) []string {
 	var m map[string]any
 	if err := json.Unmarshal(detail, &m); err != nil || len(m) == 0 {
 		return nil
@@ -48,6 +55,15 @@ func auditLines(detail json.RawMessage) []string {
 					out = append(out, "修改：没有改动")
 				}
 				continue
+			}
+		}
+		if k == "regions" {
+			if list, ok := m[k].([]any); ok {
+				for i, r := range list {
+					if id, _ := r.(string); regions[id] != "" {
+						list[i] = regions[id]
+					}
+				}
 			}
 		}
 		out = append(out, name+"："+auditValue(m[k]))

@@ -153,12 +153,13 @@ func (c *Console) campaignList(r *http.Request) ([]outreach.Campaign, error) {
 	if err != nil {
 		return nil, err
 	}
+	counts, err := c.outreach.CampaignCounts(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	for i, cp := range list {
-		// The list has no counts; each campaign's report is a small
-		// grouped count over its own deliveries.
-		if list[i], err = c.outreach.Campaign(r.Context(), cp.ID); err != nil {
-			return nil, err
-		}
+		k := counts[cp.ID]
+		list[i].Counts = &k
 	}
 	return list, nil
 }

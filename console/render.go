@@ -104,10 +104,9 @@ func loadPages(c *Console) (map[string]*pageTemplate, error) {
 			}
 			return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
 		},
-		"highlight":  highlight,
-		"join":       strings.Join,
-		"deref":      func(b *bool) bool { return b != nil && *b },
-		"auditLines": auditLines,
+		"highlight": highlight,
+		"join":      strings.Join,
+		"deref":     func(b *bool) bool { return b != nil && *b },
 		"paramLabel": func(p string) string {
 			if l := paramLabels[p]; l != "" {
 				return l

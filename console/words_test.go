@@ -62,6 +62,7 @@ func TestConsoleSaysWordsNotCodes(t *testing.T) {
 	_, body = c.get("/console/operations")
 	require.Contains(t, body, "模板：年度复核通知")
 	require.Contains(t, body, "城乡：农村")
+	require.Contains(t, body, "地区：贵州省")
 	require.NotContains(t, body, "{}")
 }
 

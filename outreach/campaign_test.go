@@ -249,3 +249,29 @@ func TestCampaignRateIsKept(t *testing.T) {
 	// 12 messages at 4/s span at least 11 intervals of 250 ms.
 	require.GreaterOrEqual(t, last.Sub(first), 11*250*time.Millisecond*9/10)
 }
+
+// The campaigns' counts in one query equal each campaign's own report.
+func TestCampaignCountsMatchReports(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, nil)
+	b.importCSV(t, csvRows(5))
+	b.bindAll(t, 2)
+	svc := b.svc
+	var ids []int64
+	for _, name := range []string{"一", "二"} {
+		c, err := svc.CreateCampaign(ctx, outreach.CampaignInput{Name: name, Template: "review_notice", Window: "00:00-23:59"})
+		require.NoError(t, err)
+		_, err = svc.StartCampaign(ctx, c.ID, true)
+		require.NoError(t, err)
+		ids = append(ids, c.ID)
+	}
+	all, err := svc.CampaignCounts(ctx)
+	require.NoError(t, err)
+	for _, id := range ids {
+		rep, err := svc.Report(ctx, &id)
+		require.NoError(t, err)
+		require.Equal(t, rep.Counts, all[id])
+		require.Positive(t, all[id].Queued+all[id].Unreachable)
+	}
+}

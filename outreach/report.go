@@ -53,22 +53,51 @@ func (s *Service) Report(ctx context.Context, campaignID *int64) (Report, error)
 		if err := rows.Scan(&st, &n); err != nil {
 			return r, err
 		}
-		switch st {
-		case "queued", "held", "sending":
-			r.Counts.Queued += n
-		case "sent":
-			r.Counts.Sent += n
-		case "failed":
-			r.Counts.Failed += n
-		case "unreachable":
-			r.Counts.Unreachable += n
-		case "acknowledged":
-			r.Counts.Acknowledged += n
-		case "opted_out":
-			r.Counts.OptedOut += n
-		}
+		r.Counts.add(st, n)
 	}
 	return r, rows.Err()
+}
+
+// add counts n deliveries of a ledger status under the report's names.
+func (c *Counts) add(status string, n int) {
+	switch status {
+	case "queued", "held", "sending":
+		c.Queued += n
+	case "sent":
+		c.Sent += n
+	case "failed":
+		c.Failed += n
+	case "unreachable":
+		c.Unreachable += n
+	case "acknowledged":
+		c.Acknowledged += n
+	case "opted_out":
+		c.OptedOut += n
+	}
+}
+
+// CampaignCounts is every campaign's Report counts in one grouped query,
+// for lists that show each campaign's progress.
+func (s *Service) CampaignCounts(ctx context.Context) (map[int64]Counts, error) {
+	rows, err := s.pool.Query(ctx, `SELECT campaign_id, status, count(*) FROM outreach_deliveries
+		WHERE campaign_id IS NOT NULL GROUP BY campaign_id, status`)
+	if err != nil {
+		return nil, fmt.Errorf("campaign counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]Counts{}
+	for rows.Next() {
+		var id int64
+		var st string
+		var n int
+		if err := rows.Scan(&id, &st, &n); err != nil {
+			return nil, fmt.Errorf("campaign counts: %w", err)
+		}
+		c := out[id]
+		c.add(st, n)
+		out[id] = c
+	}
+	return out, rows.Err()
 }
 
 // HouseholdView is a household as staff see it: personal data masked.

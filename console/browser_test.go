@@ -145,7 +145,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#ask-button")),
 		chromedp.WaitVisible(chromedp.CSS("#answer")),
 	)
-	require.Contains(t, s.text("#answer .sources"), ".txt", "the answer lists its sources")
+	require.Contains(t, s.text("#answer .sources"), "《", "the answer lists its sources, by title")
+	require.NotContains(t, s.text("#answer .sources"), ".txt", "never by file name")
 	// The page's script takes the click only once it has run; a click
 	// before that submits the form the plain way and leaves the page.
 	s.waitJS("page scripts ready", `document.readyState === "complete"`)

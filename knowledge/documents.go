@@ -21,23 +21,24 @@ var ErrNoSource = errors.New("the document's source file is gone")
 
 // DocumentInfo is one stored document as staff list it.
 type DocumentInfo struct {
-	Name           string    `json:"name"` // the file's base name, what citations carry
-	Title          string    `json:"title"`
-	Issuer         string    `json:"issuer"`
-	Date           string    `json:"date"`
-	Passages       int       `json:"passages"`
-	SourcePath     string    `json:"-"` // a server path: not for the page
-	IngestedAt     time.Time `json:"ingested_at"`
-	LastIngestedAt time.Time `json:"last_ingested_at"`
+	Name       string    `json:"name"` // the file's base name, what citations carry
+	Title      string    `json:"title"`
+	Issuer     string    `json:"issuer"`
+	Date       string    `json:"date"`
+	Passages   int       `json:"passages"`
+	SourcePath string    `json:"-"`           // a server path: not for the page
+	IngestedAt time.Time `json:"ingested_at"` // first stored
+	// UpdatedAt is when its content was last stored: an ingest that finds
+	// it unchanged leaves it alone, as it leaves every row.
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// recordSource notes where a document was read from and that it was read
-// now, whether its content changed or not.
+// recordSource notes where a document was read from, when that changed.
 func (s *Service) recordSource(ctx context.Context, name, path string) error {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE documents SET source_path = $2, last_ingested_at = now() WHERE name = $1`, name, path)
+	_, err := s.pool.Exec(ctx, `UPDATE documents SET source_path = $2 WHERE name = $1 AND source_path <> $2`, name, path)
 	if err != nil {
 		return fmt.Errorf("record source of %s: %w", name, err)
 	}
@@ -47,7 +48,7 @@ func (s *Service) recordSource(ctx context.Context, name, path string) error {
 // Documents lists the stored documents, by title.
 func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT d.name, d.title, d.issuer, d.date, count(c.id), d.source_path, d.ingested_at, d.last_ingested_at
+		SELECT d.name, d.title, d.issuer, d.date, count(c.id), d.source_path, d.ingested_at, d.updated_at
 		FROM documents d LEFT JOIN chunks c ON c.document_id = d.id
 		GROUP BY d.id ORDER BY d.title, d.name`)
 	if err != nil {
@@ -57,7 +58,7 @@ func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	out := []DocumentInfo{}
 	for rows.Next() {
 		var d DocumentInfo
-		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.LastIngestedAt); err != nil {
+		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
 		out = append(out, d)

@@ -65,8 +65,9 @@ type Deps struct {
 	// plain HTTP, for a server behind a TLS-terminating proxy. Requests
 	// that arrive over TLS get Secure cookies regardless.
 	SecureCookies bool
-	// UploadDir is where uploaded documents are kept for ingestion; a
-	// temporary directory when empty.
+	// UploadDir is where uploaded documents are kept (under documents/),
+	// so an admin can re-ingest one from its file; the system's temporary
+	// directory when empty.
 	UploadDir string
 	// ClientIPHeader names the header a trusted reverse proxy puts the
 	// client's address in ("X-Real-IP", or "X-Forwarded-For", whose last

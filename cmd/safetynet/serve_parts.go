@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,6 +65,12 @@ func (p *serveParts) wire(ctx context.Context) error {
 	res.Mount(p.mux)
 	p.group.Go(func() error { return res.Run(ctx) })
 
+	// Uploaded documents are kept so staff can re-ingest them later; a
+	// cache folder survives restarts (several servers need a shared one).
+	var uploadDir string
+	if d, err := os.UserCacheDir(); err == nil {
+		uploadDir = filepath.Join(d, "safetynet", "uploads")
+	}
 	con, err := console.New(console.Deps{
 		Pool: p.pool, Log: env.Log, Switches: switches.New(p.pool),
 		Knowledge: kb,
@@ -72,6 +80,7 @@ func (p *serveParts) wire(ctx context.Context) error {
 		Outreach:  out,
 		Hotline:   env.Cfg.Hotline,
 		TZ:        env.Cfg.TZ,
+		UploadDir: uploadDir,
 		// Cookies follow the public address, not the last hop's scheme.
 		SecureCookies: env.Cfg.SecureCookies(),
 		ClientIP:      clientip.New(env.Cfg.TrustedProxies),

@@ -26,14 +26,26 @@ func press(id int64, data string) bot.Event {
 	return bot.Event{Address: web(id), Kind: bot.KindChoice, Choice: data}
 }
 
+// buttons maps each button's words, without the number of a numbered
+// choice, to its data.
 func buttons(r bot.Reply) map[string]string {
 	out := map[string]string{}
 	for _, row := range r.Buttons {
 		for _, b := range row {
-			out[b.Text] = b.Data
+			out[choiceWords(b.Text)] = b.Data
 		}
 	}
 	return out
+}
+
+// choiceWords drops the "2. " the engine puts before a choice's words.
+func choiceWords(s string) string {
+	if n, rest, ok := strings.Cut(s, ". "); ok {
+		if _, err := strconv.Atoi(n); err == nil {
+			return rest
+		}
+	}
+	return s
 }
 
 func TestQuestionAnsweredWithSourcesAndFeedback(t *testing.T) {
@@ -432,6 +444,59 @@ func TestChannelWithoutButtonsGetsNumberedChoices(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, res.Replies[0].Text, "来源：")
 	require.NotContains(t, res.Replies[0].Text, "👍")
+}
+
+// TestButtonsAreNumberedAndNumbersTypedChoose: where buttons show, each
+// carries its number, and typing the number does what pressing does; a
+// number typed where no choices are shown stays an answer to the question.
+func TestButtonsAreNumberedAndNumbersTypedChoose(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) { c.RateBurst = 100 })
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(40, "/check"))
+	require.NoError(t, err)
+	var guizhou string
+	n := 0
+	for _, row := range res.Replies[0].Buttons {
+		for _, b := range row {
+			n++
+			require.True(t, strings.HasPrefix(b.Text, strconv.Itoa(n)+". "), "button %d: %q", n, b.Text)
+			if b.Data == "w:guizhou-2020" {
+				guizhou = strconv.Itoa(n)
+			}
+		}
+	}
+	require.NotEmpty(t, guizhou)
+
+	res, err = f.eng.Handle(ctx, text(40, guizhou))
+	require.NoError(t, err)
+	r := res.Replies[0]
+	require.Contains(t, r.Text, "城镇还是农村", "the typed number chose the region")
+	rural := ""
+	for k, d := range buttons(r) {
+		if d == "w:rural" {
+			rural = k
+		}
+	}
+	require.Equal(t, "农村", rural)
+	var num string
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Data == "w:rural" {
+				num, _, _ = strings.Cut(b.Text, ".")
+			}
+		}
+	}
+	res, err = f.eng.Handle(ctx, text(40, num))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "几口人", "the typed number chose 农村")
+	require.Empty(t, res.Replies[0].Buttons)
+
+	// No choices on screen: "2" is the number of people, not a choice.
+	res, err = f.eng.Handle(ctx, text(40, "2"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "您今年多大年纪")
+	require.Contains(t, res.Replies[0].Text, "一位一位地问", "two people: asked one by one")
 }
 
 // TestHouseholdSituationOffersThePreCheck: a question that describes a

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,7 +226,18 @@ func TestWholeConversationOverLongPolling(t *testing.T) {
 	require.Contains(t, m.Text, "初步测算")
 	m = b.pressFor(t, chat, m, "w:guizhou-2020")
 	require.Contains(t, m.Text, "农村")
-	for _, s := range []string{"农村", "1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1"} {
+	// The buttons carry numbers, and typing one is pressing it.
+	rural := ""
+	for i, bt := range m.Buttons() {
+		require.True(t, strings.HasPrefix(bt.Text, strconv.Itoa(i+1)+". "), "button %q", bt.Text)
+		if bt.CallbackData == "w:rural" {
+			rural = strconv.Itoa(i + 1)
+		}
+	}
+	require.NotEmpty(t, rural, "buttons %v", m.Buttons())
+	m = b.say(t, chat, rural)
+	require.Contains(t, m.Text, "几口人")
+	for _, s := range []string{"1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1"} {
 		b.say(t, chat, s)
 	}
 	m = b.say(t, chat, "否")

@@ -685,6 +685,27 @@ func TestControlEndpoints(t *testing.T) {
 	_, err = srv.WaitForAnswers(ctx, 1)
 	require.NoError(t, err)
 
+	// wait=N counts messages the caller has not read: the first reply is
+	// not counted again, so this waits for the reply to the new message.
+	status, body = get("/_test/send?chat=8&text=" + url.QueryEscape("问特困"))
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = get("/_test/sent?chat=8&wait=1&timeout=30")
+	require.Equal(t, http.StatusOK, status, body)
+	sent = nil
+	require.NoError(t, json.Unmarshal([]byte(body), &sent))
+	require.Len(t, sent, 1, body)
+	require.Equal(t, "您好，问特困", sent[0].Text)
+	// since= reads from a message id on, whatever was read before.
+	status, body = get("/_test/sent?chat=8&since=0")
+	require.Equal(t, http.StatusOK, status, body)
+	sent = nil
+	require.NoError(t, json.Unmarshal([]byte(body), &sent))
+	require.Len(t, sent, 2, body)
+	require.Equal(t, "您好，查低保", sent[0].Text)
+	status, body = get("/_test/sent?chat=8&since=x")
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, body, "since")
+
 	status, _ = get("/_test/press?chat=8&message=999&data=ok")
 	require.Equal(t, http.StatusNotFound, status)
 	status, _ = get("/_test/send?chat=x&text=a")

@@ -61,9 +61,14 @@ func TestQuestionAnsweredWithSourcesAndFeedback(t *testing.T) {
 	require.Contains(t, r.Text, "贵州省民政兜底脱贫攻坚三年行动计划")
 	require.NotEmpty(t, r.Sources)
 	b := buttons(r)
-	up, down := b["👍 有用"], b["👎 没用"]
+	up, down := b["有帮助"], b["没帮助"]
 	require.True(t, strings.HasPrefix(up, "f:1:"), "buttons: %v", b)
 	require.True(t, strings.HasPrefix(down, "f:-1:"))
+	for _, row := range r.Buttons {
+		for _, bt := range row {
+			requireNoEmoji(t, bt.Text)
+		}
+	}
 
 	// Another resident cannot vote on this answer.
 	res, err = f.eng.Handle(ctx, press(2, down))
@@ -520,4 +525,15 @@ func TestHouseholdSituationOffersThePreCheck(t *testing.T) {
 	res, err = f.eng.Handle(ctx, text(31, "贵州2020年农村低保标准是多少？"))
 	require.NoError(t, err)
 	require.NotContains(t, buttons(res.Replies[0]), "测一测能不能申请")
+}
+
+// requireNoEmoji fails on characters that phones without an emoji font
+// draw as empty boxes.
+func requireNoEmoji(t *testing.T, s string) {
+	t.Helper()
+	for _, r := range s {
+		if r >= 0x1F000 || (r >= 0x2600 && r < 0x2800) || r == 0xFE0F {
+			t.Fatalf("%q has the emoji %U", s, r)
+		}
+	}
 }

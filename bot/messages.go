@@ -3,7 +3,8 @@ package bot
 import "strings"
 
 // The bot's own words, per language. Short sentences and plain words: many
-// residents are elderly. {hotline} is replaced with the hotline number.
+// residents are elderly. No emoji: phones without an emoji font (common
+// among cheap and old ones) show them as empty boxes. {hotline} is replaced with the hotline number.
 // A key missing in a language falls back to Simplified Chinese.
 var catalog = map[string]map[string]string{
 	LangHans: {
@@ -28,8 +29,8 @@ var catalog = map[string]map[string]string{
 		"sources":        "来源：",
 		"thanks_up":      "谢谢您的反馈！",
 		"thanks_down":    "谢谢您告诉我们，我们会改进。需要人工帮忙请发“人工”。",
-		"btn_up":         "👍 有用",
-		"btn_down":       "👎 没用",
+		"btn_up":         "有帮助",
+		"btn_down":       "没帮助",
 		"btn_contact":    "找工作人员",
 		"btn_expired":    "这个按钮已经过期了。",
 		"stopped":        "好的，以后不再给您发提醒。想重新接收，请发“订阅”。",
@@ -81,8 +82,8 @@ var catalog = map[string]map[string]string{
 		"sources":       "來源：",
 		"thanks_up":     "謝謝您的回饋！",
 		"thanks_down":   "謝謝您告訴我們，我們會改進。需要人工幫忙請發「人工」。",
-		"btn_up":        "👍 有用",
-		"btn_down":      "👎 沒用",
+		"btn_up":        "有幫助",
+		"btn_down":      "沒幫助",
 		"btn_contact":   "找工作人員",
 		"btn_expired":   "這個按鈕已經過期了。",
 		"stopped":       "好的，以後不再給您發提醒。想重新接收，請發「訂閱」。",
@@ -120,8 +121,8 @@ var catalog = map[string]map[string]string{
 		"sources":        "Sources:",
 		"thanks_up":      "Thank you for your feedback!",
 		"thanks_down":    "Thank you for telling us. We will improve. Send /contact to reach a person.",
-		"btn_up":         "👍 Helpful",
-		"btn_down":       "👎 Not helpful",
+		"btn_up":         "Helpful",
+		"btn_down":       "Not helpful",
 		"btn_contact":    "Talk to a person",
 		"btn_expired":    "This button has expired.",
 		"stopped":        "OK, you will get no more reminders. Send /start to get them again.",

@@ -202,6 +202,12 @@ func TestWholeConversationOverLongPolling(t *testing.T) {
 	require.Contains(t, m.Text, "来源：\n[1] ")
 	require.Contains(t, b.tg.Actions(chat), "typing")
 	down := button(t, m, "f:-1:")
+	// Words, not 👍/👎: phones without an emoji font show boxes.
+	var words []string
+	for _, bt := range m.Buttons() {
+		words = append(words, bt.Text)
+	}
+	require.Equal(t, []string{"有帮助", "没帮助"}, words)
 	n := len(b.tg.SentTo(chat))
 	a := b.press(t, chat, m, down)
 	require.Contains(t, a.Text, "谢谢")

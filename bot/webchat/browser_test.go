@@ -20,7 +20,7 @@ import (
 )
 
 // TestPageInABrowser drives the real page in headless Chromium: the
-// welcome, a question answered with sources, a 👍, a handoff and the staff
+// welcome, a question answered with sources, 有帮助 pressed, a handoff and the staff
 // reply showing up by itself.
 func TestPageInABrowser(t *testing.T) {
 	t.Parallel()
@@ -56,8 +56,8 @@ func TestPageInABrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#t"), "贵州2020年农村低保标准是多少？"),
 		chromedp.Click(chromedp.CSS(`#f button[type=submit]`)),
 		has(".msg.bot", "来源："),
-		has(".msg.bot .buttons button", "👍 有用"),
-		chromedp.Click(chromedp.Search(`//button[contains(., "👍 有用")]`)),
+		has(".msg.bot .buttons button", "有帮助"),
+		chromedp.Click(chromedp.Search(`//button[contains(., "有帮助")]`)),
 		has(".note", "谢谢您的反馈"),
 		chromedp.Click(chromedp.CSS("#person")),
 		has(".msg.bot", "我已经请工作人员来帮您"),

@@ -377,3 +377,36 @@ func TestShutdownFinishesTheUpdateInHand(t *testing.T) {
 	require.Len(t, sent, 1, "the answer went out before Run returned")
 	require.Contains(t, sent[0].Text, "4500")
 }
+
+// TestHouseholdDescriptionOffersThePreCheck: a resident who describes
+// their household gets the answer with a numbered button that starts the
+// pre-check; pressing it, or typing its number, starts it.
+func TestHouseholdDescriptionOffersThePreCheck(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{tg: []telegramtest.Option{telegramtest.WithoutLimits()}})
+	const chat = 5017
+	m := b.say(t, chat, "我家老人瘫痪在床没人照顾能申请什么")
+	offer := ""
+	for _, bt := range m.Buttons() {
+		if bt.CallbackData == "k" {
+			offer = bt.Text
+		}
+	}
+	require.Regexp(t, `^[0-9]+\. 测一测能不能申请$`, offer, "buttons %v", m.Buttons())
+	require.Contains(t, m.Text, "测一测")
+	w := b.pressFor(t, chat, m, "k")
+	require.Contains(t, w.Text, "初步测算")
+
+	// The same offer, its number typed.
+	_ = b.say(t, chat, "取消")
+	m = b.say(t, chat, "我家老人瘫痪在床没人照顾能申请什么")
+	num := ""
+	for _, bt := range m.Buttons() {
+		if bt.CallbackData == "k" {
+			num, _, _ = strings.Cut(bt.Text, ".")
+		}
+	}
+	require.NotEmpty(t, num)
+	w = b.say(t, chat, num)
+	require.Contains(t, w.Text, "初步测算")
+}

@@ -101,7 +101,8 @@ func jsString(s string) string {
 
 // TestPageOnAPhoneInChinese drives the page at a phone's width (390 px) in
 // a browser set to English: the greeting is Chinese (only a language the
-// resident chose on the page counts), the newest wizard buttons are
+// resident chose on the page counts), a household described gets the
+// pre-check offered as a button that starts it, the newest buttons are
 // scrolled into view above the text box, and a language chosen with 语言
 // is kept by the page for the next conversation.
 func TestPageOnAPhoneInChinese(t *testing.T) {
@@ -151,8 +152,13 @@ func TestPageOnAPhoneInChinese(t *testing.T) {
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
 		chromedp.Navigate(srv.URL + "/"),
 		has(".msg.bot", "您好！我是社会救助小助手"),
-		chromedp.SendKeys(chromedp.CSS("#t"), "/check"),
+		// A household described: the answer offers the pre-check as a
+		// button, and the button starts it.
+		chromedp.SendKeys(chromedp.CSS("#t"), "我家老人瘫痪在床没人照顾能申请什么"),
 		chromedp.Click(chromedp.CSS(`#f button[type=submit]`)),
+		has(".msg.bot .buttons button", "测一测能不能申请"),
+		buttonsInView,
+		chromedp.Click(chromedp.Search(`//button[contains(., "测一测能不能申请")]`)),
 		has(".msg.bot .buttons button", "3. 青海省"),
 		buttonsInView,
 		chromedp.Click(chromedp.Search(`//button[contains(., "贵州省")]`)),

@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
@@ -11,11 +13,50 @@ import (
 // EligibilityWizard drives the eligibility package's pre-check wizard.
 type EligibilityWizard struct {
 	W *eligibility.Wizard
+	// Regions gives the region profiles in force on a day: the bureau's,
+	// kept in the database (*eligibility.Store). It is read at every step,
+	// so a standard edited in the console counts from the next message.
+	// nil: the profiles bundled with the binary (tests, benchmarks).
+	Regions RegionProfiles
+	// TZ is the zone whose date says which profiles are in force (nil: UTC).
+	TZ *time.Location
+}
+
+// RegionProfiles is where the wizard's region profiles come from
+// (*eligibility.Store).
+type RegionProfiles interface {
+	InForce(ctx context.Context, day time.Time) (eligibility.RegionSet, error)
+}
+
+// wizard is a.W working with today's profiles.
+func (a EligibilityWizard) wizard(ctx context.Context) (*eligibility.Wizard, error) {
+	if a.Regions == nil {
+		return a.W, nil
+	}
+	day, err := eligibility.DayAsked("", a.TZ)
+	if err != nil {
+		return nil, err
+	}
+	set, err := a.Regions.InForce(ctx, day)
+	if err != nil {
+		return nil, fmt.Errorf("wizard regions: %w", err)
+	}
+	w := *a.W
+	w.Regions = set
+	return &w, nil
 }
 
 // Start implements Wizard.
-func (a EligibilityWizard) Start() ([]byte, Prompt, error) {
-	st, p := a.W.Start()
+func (a EligibilityWizard) Start(ctx context.Context) ([]byte, Prompt, error) {
+	w, err := a.wizard(ctx)
+	if err != nil {
+		return nil, Prompt{}, err
+	}
+	return start(w)
+}
+
+func start(w *eligibility.Wizard) ([]byte, Prompt, error) {
+	st, p := w.Start()
 	b, err := json.Marshal(st)
 	if err != nil {
 		return nil, Prompt{}, fmt.Errorf("wizard state: %w", err)
@@ -24,12 +65,17 @@ func (a EligibilityWizard) Start() ([]byte, Prompt, error) {
 }
 
 // Step implements Wizard.
-func (a EligibilityWizard) Step(state []byte, input string) ([]byte, Prompt, bool, error) {
+func (a EligibilityWizard) Step(ctx context.Context, state []byte, input string) ([]byte, Prompt, bool, error) {
+	w, err := a.wizard(ctx)
+	if err != nil {
+		return nil, Prompt{}, false, err
+	}
 	var st eligibility.WizardState
 	if err := json.Unmarshal(state, &st); err != nil {
-		return a.restart()
+		b, p, err := start(w)
+		return b, p, false, err
 	}
-	ns, p, res, err := a.W.Step(st, input)
+	ns, p, res, err := w.Step(st, input)
 	if err != nil && !errors.Is(err, eligibility.ErrWizardState) {
 		return nil, Prompt{}, false, err
 	}
@@ -43,11 +89,6 @@ func (a EligibilityWizard) Step(state []byte, input string) ([]byte, Prompt, boo
 
 // Cancels implements Wizard.
 func (a EligibilityWizard) Cancels(input string) bool { return eligibility.IsCancel(input) }
-
-func (a EligibilityWizard) restart() ([]byte, Prompt, bool, error) {
-	b, p, err := a.Start()
-	return b, p, false, err
-}
 
 func prompt(p eligibility.Prompt) Prompt {
 	out := Prompt{Text: p.Text}

@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
@@ -13,6 +15,7 @@ import (
 	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 // web is a chat of a channel that answers only (no reminders), with buttons.
@@ -536,4 +539,48 @@ func requireNoEmoji(t *testing.T, s string) {
 			t.Fatalf("%q has the emoji %U", s, r)
 		}
 	}
+}
+
+// TestWizardUsesTheBureausProfilesInForce: the chat's pre-check offers the
+// regions stored in the database and computes with the standard in force
+// today, as the bureau last set it; nothing is cached, so an edit counts
+// from the next message.
+func TestWizardUsesTheBureausProfilesInForce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) {
+		c.RateBurst = 100
+		c.Wizard = bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: "12345"},
+			Regions: eligibility.NewStore(c.Pool), TZ: time.UTC}
+	})
+	ctx := context.Background()
+	store := eligibility.NewStore(f.pool)
+	require.NoError(t, store.Seed(ctx))
+	versions, err := store.Versions(ctx, "guizhou-2020")
+	require.NoError(t, err)
+	doc := versions[len(versions)-1].Document()
+	save := func(doc map[string]any) {
+		t.Helper()
+		b, err := json.Marshal(doc)
+		require.NoError(t, err)
+		_, _, err = store.Save(ctx, b, "测试")
+		require.NoError(t, err)
+	}
+	doc["effective_from"] = "2025-01-01"
+	doc["dibao_standard_monthly"].(map[string]any)["rural"] = 512
+	save(doc)
+	doc["id"], doc["name"], doc["effective_from"] = "ceshi-2025", "测试县（2025年）", "2025-06-01"
+	save(doc)
+
+	res, err := f.eng.Handle(ctx, text(60, "/check"))
+	require.NoError(t, err)
+	b := buttons(res.Replies[0])
+	require.Equal(t, "w:ceshi-2025", b["测试县（2025年）"], "a region only the database has: %v", b)
+	require.Equal(t, "w:guizhou-2020", b["贵州省（2020年）"])
+	res, err = f.eng.Handle(ctx, press(60, "w:guizhou-2020"))
+	require.NoError(t, err)
+	for _, s := range []string{"农村", "1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1", "否"} {
+		res, err = f.eng.Handle(ctx, text(60, s))
+		require.NoError(t, err, s)
+	}
+	require.Contains(t, res.Replies[0].Text, "当地低保标准：每人每月 512 元", "the standard saved by the bureau")
 }

@@ -124,7 +124,9 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	cfg := bot.Config{
 		Pool: o.Pool, Answerer: o.Answerer, Desk: p.Desk, Logger: log, Hotline: o.Config.Hotline,
 		Region: o.Region, Metrics: metrics, Channels: limits,
-		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{DefaultRegion: o.Region, Hotline: o.Config.Hotline}},
+		// The bureau's region profiles in force today, as /api/check uses.
+		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{DefaultRegion: o.Region, Hotline: o.Config.Hotline},
+			Regions: eligibility.NewStore(o.Pool), TZ: o.Config.TZ},
 	}
 	if o.Outreach != nil {
 		cfg.Enrolment = bot.OutreachEnrolment{S: o.Outreach}

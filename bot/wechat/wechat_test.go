@@ -60,6 +60,7 @@ func setup(t *testing.T, opts ...wechattest.Option) *bundle {
 	router := chat.Router{wechat.Channel: b.snd}
 	b.desk = handoff.New(b.pool, router)
 	b.out, err = outreach.New(b.pool, outreach.Config{DataKey: testKey, Sender: router, Rate: 25,
+		Limits:       map[string]chat.Limits{wechat.Channel: wechat.Limits},
 		PollInterval: 50 * time.Millisecond, Now: func() time.Time { return testNow }})
 	require.NoError(t, err)
 	b.eng, err = bot.New(bot.Config{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/safetynet/safetynet/knowledge/eligibility"
@@ -14,9 +15,10 @@ import (
 type EligibilityWizard struct {
 	W *eligibility.Wizard
 	// Regions gives the region profiles in force on a day: the bureau's,
-	// kept in the database (*eligibility.Store). It is read at every step,
-	// so a standard edited in the console counts from the next message.
-	// nil: the profiles bundled with the binary (tests, benchmarks).
+	// kept in the database (*eligibility.Store, or RecentRegions over it).
+	// It is asked at every step, so an edited standard counts from the
+	// next message (within RecentRegions' ttl). nil: the profiles bundled
+	// with the binary.
 	Regions RegionProfiles
 	// TZ is the zone whose date says which profiles are in force (nil: UTC).
 	TZ *time.Location
@@ -96,4 +98,44 @@ func prompt(p eligibility.Prompt) Prompt {
 		out.Choices = append(out.Choices, Choice{Label: c.Label, Value: c.Value})
 	}
 	return out
+}
+
+// RecentRegions keeps what source said for up to ttl, per day asked, so
+// the pre-check does not read the profiles from the database at every
+// step of every chat. A standard edited in the console reaches the chats
+// within ttl; each process keeps its own copy of data that is the
+// database's, so nothing is lost when a process goes.
+func RecentRegions(source RegionProfiles, ttl time.Duration) RegionProfiles {
+	return &recentRegions{source: source, ttl: ttl}
+}
+
+type recentRegions struct {
+	source RegionProfiles
+	ttl    time.Duration
+
+	mu   sync.Mutex
+	day  time.Time
+	at   time.Time
+	set  eligibility.RegionSet
+	have bool
+}
+
+func (r *recentRegions) InForce(ctx context.Context, day time.Time) (eligibility.RegionSet, error) {
+	r.mu.Lock()
+	if r.have && r.day.Equal(day) && time.Since(r.at) < r.ttl {
+		set := r.set
+		r.mu.Unlock()
+		return set, nil
+	}
+	r.mu.Unlock()
+	// Read outside the lock: a slow database must not queue every chat
+	// behind one read; two reads at once are harmless.
+	set, err := r.source.InForce(ctx, day)
+	if err != nil {
+		return eligibility.RegionSet{}, err
+	}
+	r.mu.Lock()
+	r.day, r.at, r.set, r.have = day, time.Now(), set, true
+	r.mu.Unlock()
+	return set, nil
 }

@@ -543,8 +543,7 @@ func requireNoEmoji(t *testing.T, s string) {
 
 // TestWizardUsesTheBureausProfilesInForce: the chat's pre-check offers the
 // regions stored in the database and computes with the standard in force
-// today, as the bureau last set it; nothing is cached, so an edit counts
-// from the next message.
+// today, as the bureau last set it.
 func TestWizardUsesTheBureausProfilesInForce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, func(c *bot.Config) {

@@ -144,7 +144,7 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 		Pool: pool, Answerer: kb, Desk: handoff.New(pool, nil), Hotline: env.Cfg.Hotline,
 		// The region profiles from the database, as serve has them.
 		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: env.Cfg.Hotline},
-			Regions: eligibility.NewStore(pool), TZ: env.Cfg.TZ},
+			Regions: bot.RecentRegions(eligibility.NewStore(pool), 5*time.Second), TZ: env.Cfg.TZ},
 		// Residents here talk as fast as the bot answers: no per-chat limit.
 		RateBurst: 1e9, RatePerSec: 1e9,
 		Channels: map[string]chat.Limits{telegram.Channel: telegram.Limits, wechat.Channel: wechat.Limits},

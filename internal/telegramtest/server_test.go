@@ -793,3 +793,14 @@ func TestAllowedUpdatesAndCustomUpdates(t *testing.T) {
 	require.NotNil(t, ups[0].MyChatMember)
 	require.Equal(t, models.ChatMemberTypeBanned, ups[0].MyChatMember.NewChatMember.Type)
 }
+
+// TestUpdateIDsAfter: a stand-in told where the last run stopped numbers
+// its updates after it, so a bot that remembers handled ids hears them.
+func TestUpdateIDsAfter(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.New(telegramtest.WithUpdateIDsAfter(1_700_000_000_000))
+	t.Cleanup(srv.Close)
+	first := srv.SendText(1, telegramtest.User{FirstName: "a"}, "你好")
+	require.Equal(t, int64(1_700_000_000_001), first)
+	require.Equal(t, first+1, srv.SendText(1, telegramtest.User{FirstName: "a"}, "再问"))
+}

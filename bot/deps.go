@@ -30,9 +30,9 @@ type Choice struct {
 // input at a time. State is opaque JSON kept in the conversation row, so a
 // restart between steps loses nothing.
 type Wizard interface {
-	Start() (state []byte, p Prompt, err error)
+	Start(ctx context.Context) (state []byte, p Prompt, err error)
 	// Step applies the resident's input. When done, p.Text is the result.
-	Step(state []byte, input string) (next []byte, p Prompt, done bool, err error)
+	Step(ctx context.Context, state []byte, input string) (next []byte, p Prompt, done bool, err error)
 	// Cancels tells whether the input means "stop the check" in the
 	// wizard's own words ("不测了", "算了").
 	Cancels(input string) bool

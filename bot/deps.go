@@ -30,16 +30,16 @@ type Choice struct {
 // input at a time. State is opaque JSON kept in the conversation row, so a
 // restart between steps loses nothing.
 type Wizard interface {
-	Start() (state []byte, p Prompt, err error)
+	Start(ctx context.Context) (state []byte, p Prompt, err error)
 	// Step applies the resident's input. When done, p.Text is the result.
-	Step(state []byte, input string) (next []byte, p Prompt, done bool, err error)
+	Step(ctx context.Context, state []byte, input string) (next []byte, p Prompt, done bool, err error)
 	// Cancels tells whether the input means "stop the check" in the
 	// wizard's own words ("不测了", "算了").
 	Cancels(input string) bool
 	// Label is the words on the button whose value the resident pressed
 	// at state's question, so a handoff's transcript shows what they saw
 	// ("重度残疾"), not the value ("severe"); the value when unknown.
-	Label(state []byte, value string) string
+	Label(ctx context.Context, state []byte, value string) string
 }
 
 // Enrolment is the outreach side: binding a chat to a household with a

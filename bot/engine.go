@@ -518,7 +518,7 @@ func (e *Engine) button(ctx context.Context, t *turnState) error {
 		return e.feedback(ctx, t, rest)
 	case "w":
 		if t.st.Mode == modeWizard && e.wizard != nil {
-			t.heard(e.wizard.Label(t.st.Wizard, rest))
+			t.heard(e.wizard.Label(ctx, t.st.Wizard, rest))
 		} else {
 			t.heard(rest)
 		}

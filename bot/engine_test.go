@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
@@ -13,6 +15,7 @@ import (
 	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/handoff"
 	"github.com/safetynet/safetynet/internal/switches"
+	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 // web is a chat of a channel that answers only (no reminders), with buttons.
@@ -26,14 +29,26 @@ func press(id int64, data string) bot.Event {
 	return bot.Event{Address: web(id), Kind: bot.KindChoice, Choice: data}
 }
 
+// buttons maps each button's words, without the number of a numbered
+// choice, to its data.
 func buttons(r bot.Reply) map[string]string {
 	out := map[string]string{}
 	for _, row := range r.Buttons {
 		for _, b := range row {
-			out[b.Text] = b.Data
+			out[choiceWords(b.Text)] = b.Data
 		}
 	}
 	return out
+}
+
+// choiceWords drops the "2. " the engine puts before a choice's words.
+func choiceWords(s string) string {
+	if n, rest, ok := strings.Cut(s, ". "); ok {
+		if _, err := strconv.Atoi(n); err == nil {
+			return rest
+		}
+	}
+	return s
 }
 
 func TestQuestionAnsweredWithSourcesAndFeedback(t *testing.T) {
@@ -49,9 +64,14 @@ func TestQuestionAnsweredWithSourcesAndFeedback(t *testing.T) {
 	require.Contains(t, r.Text, "贵州省民政兜底脱贫攻坚三年行动计划")
 	require.NotEmpty(t, r.Sources)
 	b := buttons(r)
-	up, down := b["👍 有用"], b["👎 没用"]
+	up, down := b["有帮助"], b["没帮助"]
 	require.True(t, strings.HasPrefix(up, "f:1:"), "buttons: %v", b)
 	require.True(t, strings.HasPrefix(down, "f:-1:"))
+	for _, row := range r.Buttons {
+		for _, bt := range row {
+			requireNoEmoji(t, bt.Text)
+		}
+	}
 
 	// Another resident cannot vote on this answer.
 	res, err = f.eng.Handle(ctx, press(2, down))
@@ -434,6 +454,59 @@ func TestChannelWithoutButtonsGetsNumberedChoices(t *testing.T) {
 	require.NotContains(t, res.Replies[0].Text, "👍")
 }
 
+// TestButtonsAreNumberedAndNumbersTypedChoose: where buttons show, each
+// carries its number, and typing the number does what pressing does; a
+// number typed where no choices are shown stays an answer to the question.
+func TestButtonsAreNumberedAndNumbersTypedChoose(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) { c.RateBurst = 100 })
+	ctx := context.Background()
+	res, err := f.eng.Handle(ctx, text(40, "/check"))
+	require.NoError(t, err)
+	var guizhou string
+	n := 0
+	for _, row := range res.Replies[0].Buttons {
+		for _, b := range row {
+			n++
+			require.True(t, strings.HasPrefix(b.Text, strconv.Itoa(n)+". "), "button %d: %q", n, b.Text)
+			if b.Data == "w:guizhou-2020" {
+				guizhou = strconv.Itoa(n)
+			}
+		}
+	}
+	require.NotEmpty(t, guizhou)
+
+	res, err = f.eng.Handle(ctx, text(40, guizhou))
+	require.NoError(t, err)
+	r := res.Replies[0]
+	require.Contains(t, r.Text, "城镇还是农村", "the typed number chose the region")
+	rural := ""
+	for k, d := range buttons(r) {
+		if d == "w:rural" {
+			rural = k
+		}
+	}
+	require.Equal(t, "农村", rural)
+	var num string
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Data == "w:rural" {
+				num, _, _ = strings.Cut(b.Text, ".")
+			}
+		}
+	}
+	res, err = f.eng.Handle(ctx, text(40, num))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "几口人", "the typed number chose 农村")
+	require.Empty(t, res.Replies[0].Buttons)
+
+	// No choices on screen: "2" is the number of people, not a choice.
+	res, err = f.eng.Handle(ctx, text(40, "2"))
+	require.NoError(t, err)
+	require.Contains(t, res.Replies[0].Text, "您今年多大年纪")
+	require.Contains(t, res.Replies[0].Text, "一位一位地问", "two people: asked one by one")
+}
+
 // TestHouseholdSituationOffersThePreCheck: a question that describes a
 // household's situation gets, beside the answer, the offer of the
 // pre-check; pressing it starts the pre-check. A plain policy question
@@ -490,4 +563,58 @@ func TestHandoffTranscriptShowsButtonWords(t *testing.T) {
 	}
 	require.Contains(t, said, label)
 	require.NotContains(t, said, "guizhou-2020")
+}
+
+// requireNoEmoji fails on characters that phones without an emoji font
+// draw as empty boxes.
+func requireNoEmoji(t *testing.T, s string) {
+	t.Helper()
+	for _, r := range s {
+		if r >= 0x1F000 || (r >= 0x2600 && r < 0x2800) || r == 0xFE0F {
+			t.Fatalf("%q has the emoji %U", s, r)
+		}
+	}
+}
+
+// TestWizardUsesTheBureausProfilesInForce: the chat's pre-check offers the
+// regions stored in the database and computes with the standard in force
+// today, as the bureau last set it.
+func TestWizardUsesTheBureausProfilesInForce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *bot.Config) {
+		c.RateBurst = 100
+		c.Wizard = bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: "12345"},
+			Regions: eligibility.NewStore(c.Pool), TZ: time.UTC}
+	})
+	ctx := context.Background()
+	store := eligibility.NewStore(f.pool)
+	require.NoError(t, store.Seed(ctx))
+	versions, err := store.Versions(ctx, "guizhou-2020")
+	require.NoError(t, err)
+	doc := versions[len(versions)-1].Document()
+	save := func(doc map[string]any) {
+		t.Helper()
+		b, err := json.Marshal(doc)
+		require.NoError(t, err)
+		_, _, err = store.Save(ctx, b, "测试")
+		require.NoError(t, err)
+	}
+	doc["effective_from"] = "2025-01-01"
+	doc["dibao_standard_monthly"].(map[string]any)["rural"] = 512
+	save(doc)
+	doc["id"], doc["name"], doc["effective_from"] = "ceshi-2025", "测试县（2025年）", "2025-06-01"
+	save(doc)
+
+	res, err := f.eng.Handle(ctx, text(60, "/check"))
+	require.NoError(t, err)
+	b := buttons(res.Replies[0])
+	require.Equal(t, "w:ceshi-2025", b["测试县（2025年）"], "a region only the database has: %v", b)
+	require.Equal(t, "w:guizhou-2020", b["贵州省（2020年）"])
+	res, err = f.eng.Handle(ctx, press(60, "w:guizhou-2020"))
+	require.NoError(t, err)
+	for _, s := range []string{"农村", "1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1", "否"} {
+		res, err = f.eng.Handle(ctx, text(60, s))
+		require.NoError(t, err, s)
+	}
+	require.Contains(t, res.Replies[0].Text, "当地低保标准：每人每月 512 元", "the standard saved by the bureau")
 }

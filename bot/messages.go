@@ -3,7 +3,8 @@ package bot
 import "strings"
 
 // The bot's own words, per language. Short sentences and plain words: many
-// residents are elderly. {hotline} is replaced with the hotline number.
+// residents are elderly. No emoji: phones without an emoji font (common
+// among cheap and old ones) show them as empty boxes. {hotline} is replaced with the hotline number.
 // A key missing in a language falls back to Simplified Chinese.
 var catalog = map[string]map[string]string{
 	LangHans: {
@@ -28,8 +29,8 @@ var catalog = map[string]map[string]string{
 		"sources":        "来源：",
 		"thanks_up":      "谢谢您的反馈！",
 		"thanks_down":    "谢谢您告诉我们，我们会改进。需要人工帮忙请发“人工”。",
-		"btn_up":         "👍 有用",
-		"btn_down":       "👎 没用",
+		"btn_up":         "有帮助",
+		"btn_down":       "没帮助",
 		"btn_contact":    "找工作人员",
 		"btn_expired":    "这个按钮已经过期了。",
 		"stopped":        "好的，以后不再给您发提醒。想重新接收，请发“订阅”。",
@@ -40,7 +41,7 @@ var catalog = map[string]map[string]string{
 		"btn_check":      "测一测能不能申请",
 		"choose_number":  "请回复数字选择：",
 		"nothing_to_ack": "现在没有需要确认的提醒。",
-		"offer_check":    "想知道您家能不能申请？可以点“测一测”，或发 /check 。",
+		"offer_check":    "想知道您家能不能申请？请选下面的“测一测能不能申请”，或发 /check 。",
 		"bound":          "绑定成功！以后办事提醒会发到这里。不想接收，请发“退订”。",
 		"code_invalid":   "这个绑定码不对。请核对后再发一次，或问村（社区）工作人员要新的绑定码。",
 		"code_expired":   "这个绑定码已经过期了。请问村（社区）工作人员要新的绑定码。",
@@ -81,8 +82,8 @@ var catalog = map[string]map[string]string{
 		"sources":       "來源：",
 		"thanks_up":     "謝謝您的回饋！",
 		"thanks_down":   "謝謝您告訴我們，我們會改進。需要人工幫忙請發「人工」。",
-		"btn_up":        "👍 有用",
-		"btn_down":      "👎 沒用",
+		"btn_up":        "有幫助",
+		"btn_down":      "沒幫助",
 		"btn_contact":   "找工作人員",
 		"btn_expired":   "這個按鈕已經過期了。",
 		"stopped":       "好的，以後不再給您發提醒。想重新接收，請發「訂閱」。",
@@ -120,8 +121,8 @@ var catalog = map[string]map[string]string{
 		"sources":        "Sources:",
 		"thanks_up":      "Thank you for your feedback!",
 		"thanks_down":    "Thank you for telling us. We will improve. Send /contact to reach a person.",
-		"btn_up":         "👍 Helpful",
-		"btn_down":       "👎 Not helpful",
+		"btn_up":         "Helpful",
+		"btn_down":       "Not helpful",
 		"btn_contact":    "Talk to a person",
 		"btn_expired":    "This button has expired.",
 		"stopped":        "OK, you will get no more reminders. Send /start to get them again.",
@@ -132,7 +133,7 @@ var catalog = map[string]map[string]string{
 		"btn_check":      "Check if we can apply",
 		"choose_number":  "Reply with a number:",
 		"nothing_to_ack": "There is no reminder waiting for your confirmation.",
-		"offer_check":    "Want to know if your household can apply? Press the button or send /check.",
+		"offer_check":    "Want to know if your household can apply? Choose “Check if we can apply” below, or send /check.",
 		"bound":          "Linked! Reminders will arrive here. Send /stop to turn them off.",
 		"code_invalid":   "This code is not right. Please check it, or ask your village or community office for a new one.",
 		"code_expired":   "This code has expired. Please ask your village or community office for a new one.",

@@ -144,15 +144,17 @@ func (e *Engine) decorate(next HandlerFunc) HandlerFunc {
 
 var reChoiceNumber = regexp.MustCompile(`^\s*([0-9]{1,2})\s*[.、。)）]?\s*$`)
 
-// numberChoices serves channels without buttons: the choices of a reply
-// become a numbered list under its text, remembered in the conversation,
-// and a number typed next is taken as that choice. Runs inside save, so
-// the list is stored with the state.
+// numberChoices numbers the choices of a turn's replies on every channel,
+// remembers them in the conversation, and takes a number typed next as
+// that choice: many residents cannot press a small button but can type
+// "2", and on WeChat there are no buttons at all. Where the channel shows
+// buttons, the number goes in front of each button's words; elsewhere the
+// choices become a numbered list under the text. Runs inside save, so the
+// list is stored with the state, and outside the 👍/👎 that save adds,
+// which are not choices of the conversation.
 func (e *Engine) numberChoices(next HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, t *Turn) error {
-		if e.limits(t.ev.Address).Buttons {
-			return next(ctx, t)
-		}
+		buttons := e.limits(t.ev.Address).Buttons
 		if t.ev.Kind == KindText && len(t.st.Choices) > 0 {
 			if m := reChoiceNumber.FindStringSubmatch(t.ev.Text); m != nil {
 				if n, _ := strconv.Atoi(m[1]); n >= 1 && n <= len(t.st.Choices) {
@@ -161,9 +163,26 @@ func (e *Engine) numberChoices(next HandlerFunc) HandlerFunc {
 			}
 		}
 		err := next(ctx, t)
+		if len(t.out.Replies) == 0 {
+			// Nothing new on the screen (a 👍 pressed): the numbers shown
+			// last still stand.
+			return err
+		}
 		var choices []string
 		for i := range t.out.Replies {
 			r := &t.out.Replies[i]
+			if buttons {
+				rows := make([][]Button, len(r.Buttons))
+				for k, row := range r.Buttons {
+					for _, b := range row {
+						choices = append(choices, b.Data)
+						b.Text = strconv.Itoa(len(choices)) + ". " + b.Text
+						rows[k] = append(rows[k], b)
+					}
+				}
+				r.Buttons = rows
+				continue
+			}
 			var sb strings.Builder
 			for _, b := range r.Choices() {
 				choices = append(choices, b.Data)

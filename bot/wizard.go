@@ -17,7 +17,7 @@ func (e *Engine) startWizard(ctx context.Context, t *turnState) error {
 		t.say(e.msg(t.lang, "unavailable"))
 		return nil
 	}
-	state, p, err := e.wizard.Start()
+	state, p, err := e.wizard.Start(ctx)
 	if err != nil {
 		return fmt.Errorf("start wizard: %w", err)
 	}
@@ -37,7 +37,7 @@ func (e *Engine) wizardStep(ctx context.Context, t *turnState, input string) err
 		t.say(e.msg(t.lang, "cancelled"))
 		return nil
 	}
-	next, p, done, err := e.wizard.Step(t.st.Wizard, input)
+	next, p, done, err := e.wizard.Step(ctx, t.st.Wizard, input)
 	if err != nil {
 		// A state from an older wizard the code cannot continue: start
 		// over rather than leave the resident stuck.

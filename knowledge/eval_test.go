@@ -60,9 +60,15 @@ func TestResidentSet(t *testing.T) {
 	for _, c := range []struct {
 		file                 string
 		hit1, hit5, refusedO float64
+		refusedA             float64 // at most this share of answerable ones refused
 	}{
-		{"resident_tune.jsonl", 0.75, 0.90, 0.65},
-		{"resident_test.jsonl", 0.60, 0.82, 0.65},
+		{"resident_tune.jsonl", 0.75, 0.90, 0.65, 0.03},
+		{"resident_test.jsonl", 0.60, 0.82, 0.65, 0.03},
+		// Written by someone who saw neither the system nor the sets above,
+		// and never tuned on (testdata/README.md): a floor against falling
+		// back, a little under what it measured (0.536, 0.818, 12 of 20,
+		// 6 of 110).
+		{"resident_holdout.jsonl", 0.50, 0.78, 0.55, 0.07},
 	} {
 		qs := readQuestions(t, filepath.Join("testdata", c.file))
 		rep, err := svc.Eval(context.Background(), qs, 5)
@@ -72,7 +78,7 @@ func TestResidentSet(t *testing.T) {
 		require.GreaterOrEqual(t, rep.Hit1, c.hit1, "%s hit@1", c.file)
 		require.GreaterOrEqual(t, rep.HitK, c.hit5, "%s hit@5", c.file)
 		require.GreaterOrEqual(t, float64(rep.Refused)/float64(rep.Unanswerable), c.refusedO, "%s out of scope refused", c.file)
-		require.LessOrEqual(t, float64(rep.WronglyRefused)/float64(rep.Answerable), 0.03, "%s answerable refused", c.file)
+		require.LessOrEqual(t, float64(rep.WronglyRefused)/float64(rep.Answerable), c.refusedA, "%s answerable refused", c.file)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +79,10 @@ type query struct {
 	terms    []queryTerm // everything the full-text side looks for
 	expanded []Expansion // glossary entries the question called up
 	nChunks  float64
+	// vector waits for the question's vector, which prepare starts making
+	// before it reads the word statistics: the two are independent, and the
+	// model is the slower (a query costs it about 10 ms on two cores).
+	vector func() ([]float32, error)
 }
 
 // hit is one retrieved chunk.
@@ -141,6 +146,19 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 	if len(extra) > 0 && !s.opts.Tuning.PlainQuery {
 		q.text += "\n" + strings.Join(extra, " ")
 	}
+	type embedded struct {
+		vec []float32
+		err error
+	}
+	done := make(chan embedded, 1) // buffered: prepare may return first
+	go func() {
+		v, err := s.queryVector(ctx, q.text)
+		done <- embedded{v, err}
+	}()
+	q.vector = sync.OnceValues(func() ([]float32, error) {
+		e := <-done
+		return e.vec, e.err
+	})
 	if len(weights) == 0 {
 		return q, nil
 	}
@@ -289,7 +307,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if region != "" {
 		fetch *= 2
 	}
-	vec, err := s.queryVector(ctx, q.text)
+	vec, err := q.vector()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -411,20 +411,15 @@ func (s *Service) reserve(ctx context.Context, key string, interval float64, hor
 	return time.Duration(wait * float64(time.Second)), true, nil
 }
 
-// waitSlot waits for the chat to be free and for a global slot. Slots come
-// from one row in PostgreSQL, so the global rate holds however many
-// processes send.
+// waitSlot waits for the chat to be free and for a slot of its channel
+// and of all channels together. Slots come from rows in PostgreSQL, so
+// the rates hold however many processes send.
 func (s *Service) waitSlot(ctx context.Context, to chat.Address) error {
-	key := paceKey(to)
 	for {
-		var wait float64
-		var busy bool
-		err := s.pool.QueryRow(ctx, `SELECT wait_s, busy FROM outreach_take_slot($1, make_interval(secs => $2), make_interval(secs => $3))`,
-			key, s.cfg.ChatGap.Seconds(), 1/s.cfg.Rate).Scan(&wait, &busy)
+		d, busy, err := s.takeSlot(ctx, to)
 		if err != nil {
-			return fmt.Errorf("pace: %w", err)
+			return err
 		}
-		d := time.Duration(wait * float64(time.Second))
 		if busy && d > 3*time.Second {
 			return river.JobSnooze(d)
 		}
@@ -435,6 +430,41 @@ func (s *Service) waitSlot(ctx context.Context, to chat.Address) error {
 			return nil
 		}
 	}
+}
+
+// slotHorizon is how far ahead a channel's slots are handed out; beyond
+// it a send waits (or snoozes) without a slot, as a campaign's do.
+const slotHorizon = 3 * time.Second
+
+// takeSlot reserves the send's slot: the wait until it; or busy and the
+// wait until the chat may receive again or its channel's slots come
+// within slotHorizon (nothing reserved then).
+func (s *Service) takeSlot(ctx context.Context, to chat.Address) (time.Duration, bool, error) {
+	gap, rate := s.pace(to.Channel)
+	var wait float64
+	var busy bool
+	err := s.pool.QueryRow(ctx, `SELECT wait_s, busy FROM outreach_take_slot($1, make_interval(secs => $2),
+			$3, make_interval(secs => $4), make_interval(secs => $5), make_interval(secs => $6))`,
+		paceKey(to), gap.Seconds(), "channel:"+to.Channel, 1/rate, 1/s.cfg.Rate, slotHorizon.Seconds()).Scan(&wait, &busy)
+	if err != nil {
+		return 0, false, fmt.Errorf("pace: %w", err)
+	}
+	return time.Duration(wait * float64(time.Second)), busy, nil
+}
+
+// pace is a channel's least gap between two messages to one chat and its
+// rate: what the channel allows (chat.Limits), never more than the
+// service's own settings. Telegram's limits are the bot's and WeChat's
+// the account's, so neither channel waits for the other.
+func (s *Service) pace(channel string) (gap time.Duration, rate float64) {
+	gap, rate = s.cfg.ChatGap, s.cfg.Rate
+	if l, ok := s.cfg.Limits[channel]; ok {
+		gap = max(gap, l.ChatGap)
+		if l.GlobalPerSec > 0 {
+			rate = min(rate, l.GlobalPerSec)
+		}
+	}
+	return gap, rate
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

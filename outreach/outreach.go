@@ -39,7 +39,7 @@ var (
 	ErrNotBound      = errors.New("this chat is not bound to any household")
 	ErrWrongChat     = errors.New("button pressed in a chat other than the household's")
 	ErrBadButton     = errors.New("unknown button data")
-	ErrNoSender      = errors.New("no sender configured: set TELEGRAM_BOT_TOKEN")
+	ErrNoSender      = errors.New("no sender configured: set TELEGRAM_BOT_TOKEN or the WECHAT_ settings")
 	ErrNotTested     = errors.New("campaign has not been test-sent to staff chats yet")
 	ErrCampaignState = errors.New("campaign is not in a state that allows this")
 )
@@ -52,9 +52,14 @@ type Config struct {
 	DataKey []byte         // SAFETYNET_DATA_KEY; nil: import refuses personal data
 	TZ      *time.Location // SAFETYNET_TZ; default config.DefaultTZ
 	Hotline string         // default 12345
-	Rate    float64        // OUTREACH_RATE, messages a second over all chats; default 25
+	Rate    float64        // OUTREACH_RATE, messages a second over all chats and channels; default 25
 	// ChatGap is the least time between two messages to one chat (default 1s).
 	ChatGap time.Duration
+	// Limits are the limits of each channel Sender reaches, by channel
+	// name: each channel is paced apart, at the lower of its GlobalPerSec
+	// and Rate, with the larger of its ChatGap and ChatGap. A channel not
+	// listed is paced by Rate and ChatGap alone.
+	Limits map[string]chat.Limits
 	// Sender reaches a household's chat on its channel (a chat.Router);
 	// its typed errors tell dispatch whether to wait, retry, or give up on
 	// the chat. nil: the service can import and queue but not dispatch.
@@ -213,6 +218,9 @@ func (s *Service) newRiver() (*river.Client[pgx.Tx], error) {
 	}
 	return rc, nil
 }
+
+// CanSend tells whether a channel to send reminders through is configured.
+func (s *Service) CanSend() bool { return s.cfg.Sender != nil }
 
 // Run works the outreach queue until ctx ends: sends, periodic reminder
 // derivation (with AutoRemind) and requeueing of held messages. Any number

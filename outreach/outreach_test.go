@@ -50,6 +50,7 @@ func setup(t *testing.T, tgOpts []telegramtest.Option, opts ...opt) *bundle {
 	snd, err := telegram.NewSender(tg.Token(), tg.URL())
 	require.NoError(t, err)
 	cfg := outreach.Config{DataKey: testKey, Sender: snd, Rate: 25, Workers: 16,
+		Limits:      map[string]chat.Limits{telegram.Channel: telegram.Limits},
 		RescueAfter: 5 * time.Second, JobTimeout: 5 * time.Second, PollInterval: 50 * time.Millisecond,
 		Now: func() time.Time { return testNow }}
 	for _, o := range opts {
@@ -542,4 +543,56 @@ func TestReminderGoesToTheChatUsedLast(t *testing.T) {
 	require.NoError(t, err)
 	waitFor(t, "the next reminder sent", func() bool { return len(tg.Sent()) == 1 })
 	require.Equal(t, 1, outbox(), "nothing more on the other chat")
+}
+
+// TestEachChannelIsPacedByItsOwnLimits: slots are handed out per channel
+// at the channel's own rate (chat.Limits), so a slow channel does not hold
+// up a fast one; OUTREACH_RATE still bounds them all. The rates are so
+// slow that the waits differ by tens of seconds: the reservations are
+// checked, nothing is timed.
+func TestEachChannelIsPacedByItsOwnLimits(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	svc, err := outreach.New(pool, outreach.Config{DataKey: testKey, Rate: 100, Limits: map[string]chat.Limits{
+		"telegram": {ChatGap: time.Second, GlobalPerSec: 1.0 / 50},
+		"wechat":   {ChatGap: time.Second, GlobalPerSec: 1.0 / 100},
+	}})
+	require.NoError(t, err)
+	ctx := context.Background()
+	type slot struct {
+		wait time.Duration
+		busy bool
+	}
+	got := map[string][]slot{}
+	for i := range 3 {
+		for _, ch := range []string{"telegram", "wechat", "sms"} {
+			d, busy, err := svc.TakeSlot(ctx, chat.Address{Channel: ch, ID: "c" + strconv.Itoa(i)})
+			require.NoError(t, err)
+			got[ch] = append(got[ch], slot{d, busy})
+		}
+	}
+	about := func(s slot, busy bool, want time.Duration) {
+		t.Helper()
+		require.Equal(t, busy, s.busy, "slots %v", got)
+		require.InDelta(t, want.Seconds(), s.wait.Seconds(), 20, "slots %v", got)
+	}
+	for _, ch := range []string{"telegram", "wechat", "sms"} {
+		about(got[ch][0], false, 0)
+	}
+	// The next slot of a slow channel lies far ahead: the send waits for
+	// it without taking one, so asking again finds the same wait.
+	about(got["telegram"][1], true, 50*time.Second)
+	about(got["telegram"][2], true, 50*time.Second)
+	about(got["wechat"][1], true, 100*time.Second)
+	about(got["wechat"][2], true, 100*time.Second)
+	// A channel without limits of its own goes at OUTREACH_RATE, not
+	// behind the others.
+	about(got["sms"][1], false, 0)
+	about(got["sms"][2], false, 0)
+
+	// One chat still waits its gap, whatever its channel's rate.
+	d, busy, err := svc.TakeSlot(ctx, chat.Address{Channel: "sms", ID: "c0"})
+	require.NoError(t, err)
+	require.True(t, busy)
+	require.LessOrEqual(t, d, 2*time.Second, "the chat gap (1 s) from its slot")
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,6 +61,10 @@ func Router(senders map[string]bot.ChannelSender) chat.Router {
 	}
 	return r
 }
+
+// regionsTTL is how soon a standard edited in the console reaches the
+// chats' pre-checks.
+const regionsTTL = 5 * time.Second
 
 // Options are what the resident parts need from serve.
 type Options struct {
@@ -124,7 +129,10 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	cfg := bot.Config{
 		Pool: o.Pool, Answerer: o.Answerer, Desk: p.Desk, Logger: log, Hotline: o.Config.Hotline,
 		Region: o.Region, Metrics: metrics, Channels: limits,
-		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{DefaultRegion: o.Region, Hotline: o.Config.Hotline}},
+		// The bureau's region profiles in force today, as /api/check uses
+		// them; re-read every few seconds rather than at every step.
+		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{DefaultRegion: o.Region, Hotline: o.Config.Hotline},
+			Regions: bot.RecentRegions(eligibility.NewStore(o.Pool), regionsTTL), TZ: o.Config.TZ},
 	}
 	if o.Outreach != nil {
 		cfg.Enrolment = bot.OutreachEnrolment{S: o.Outreach}

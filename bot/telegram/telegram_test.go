@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +202,12 @@ func TestWholeConversationOverLongPolling(t *testing.T) {
 	require.Contains(t, m.Text, "来源：\n[1] ")
 	require.Contains(t, b.tg.Actions(chat), "typing")
 	down := button(t, m, "f:-1:")
+	// Words, not 👍/👎: phones without an emoji font show boxes.
+	var words []string
+	for _, bt := range m.Buttons() {
+		words = append(words, bt.Text)
+	}
+	require.Equal(t, []string{"有帮助", "没帮助"}, words)
 	n := len(b.tg.SentTo(chat))
 	a := b.press(t, chat, m, down)
 	require.Contains(t, a.Text, "谢谢")
@@ -225,7 +232,18 @@ func TestWholeConversationOverLongPolling(t *testing.T) {
 	require.Contains(t, m.Text, "初步测算")
 	m = b.pressFor(t, chat, m, "w:guizhou-2020")
 	require.Contains(t, m.Text, "农村")
-	for _, s := range []string{"农村", "1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1"} {
+	// The buttons carry numbers, and typing one is pressing it.
+	rural := ""
+	for i, bt := range m.Buttons() {
+		require.True(t, strings.HasPrefix(bt.Text, strconv.Itoa(i+1)+". "), "button %q", bt.Text)
+		if bt.CallbackData == "w:rural" {
+			rural = strconv.Itoa(i + 1)
+		}
+	}
+	require.NotEmpty(t, rural, "buttons %v", m.Buttons())
+	m = b.say(t, chat, rural)
+	require.Contains(t, m.Text, "几口人")
+	for _, s := range []string{"1", "七十岁", "二百块", "否", "3", "没有残疾", "没有", "没有", "没有", "1"} {
 		b.say(t, chat, s)
 	}
 	m = b.say(t, chat, "否")
@@ -358,4 +376,37 @@ func TestShutdownFinishesTheUpdateInHand(t *testing.T) {
 	sent := b.tg.SentTo(chat)
 	require.Len(t, sent, 1, "the answer went out before Run returned")
 	require.Contains(t, sent[0].Text, "4500")
+}
+
+// TestHouseholdDescriptionOffersThePreCheck: a resident who describes
+// their household gets the answer with a numbered button that starts the
+// pre-check; pressing it, or typing its number, starts it.
+func TestHouseholdDescriptionOffersThePreCheck(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{tg: []telegramtest.Option{telegramtest.WithoutLimits()}})
+	const chat = 5017
+	m := b.say(t, chat, "我家老人瘫痪在床没人照顾能申请什么")
+	offer := ""
+	for _, bt := range m.Buttons() {
+		if bt.CallbackData == "k" {
+			offer = bt.Text
+		}
+	}
+	require.Regexp(t, `^[0-9]+\. 测一测能不能申请$`, offer, "buttons %v", m.Buttons())
+	require.Contains(t, m.Text, "测一测")
+	w := b.pressFor(t, chat, m, "k")
+	require.Contains(t, w.Text, "初步测算")
+
+	// The same offer, its number typed.
+	_ = b.say(t, chat, "取消")
+	m = b.say(t, chat, "我家老人瘫痪在床没人照顾能申请什么")
+	num := ""
+	for _, bt := range m.Buttons() {
+		if bt.CallbackData == "k" {
+			num, _, _ = strings.Cut(bt.Text, ".")
+		}
+	}
+	require.NotEmpty(t, num)
+	w = b.say(t, chat, num)
+	require.Contains(t, w.Text, "初步测算")
 }

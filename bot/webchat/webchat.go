@@ -206,11 +206,13 @@ func (c *Chat) session(w http.ResponseWriter, r *http.Request, create bool) (str
 }
 
 // MessageRequest is what the page posts: typed text, or a pressed
-// button's data. ID, when given, makes a retried post harmless.
+// button's data. ID, when given, makes a retried post harmless. Lang is
+// the language the resident chose on this page (kept by the page), if any.
 type MessageRequest struct {
 	Text string `json:"text"`
 	Data string `json:"data"`
 	ID   string `json:"id"`
+	Lang string `json:"lang"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -266,7 +268,7 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id, _ := c.session(w, r, true)
-	ev := bot.Event{Address: chat.Address{Channel: Channel, ID: id}, LangHint: acceptLang(r)}
+	ev := bot.Event{Address: chat.Address{Channel: Channel, ID: id}, LangHint: chosenLang(req.Lang)}
 	if len(req.ID) > 0 && len(req.ID) <= 64 {
 		ev.EventID = "web:" + id + ":" + req.ID
 	}
@@ -291,11 +293,17 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// acceptLang maps the browser's preferred language to a hint.
-func acceptLang(r *http.Request) string {
-	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
-	first, _, _ = strings.Cut(first, ";")
-	return strings.TrimSpace(first)
+// chosenLang is the language the resident chose on the page, when it is
+// one the bot speaks. The browser's Accept-Language is deliberately not
+// consulted: the page is Chinese, and a phone set up in English by a
+// relative must not greet an elderly resident in English.
+func chosenLang(code string) string {
+	for _, l := range bot.Langs {
+		if l.Code == code {
+			return code
+		}
+	}
+	return ""
 }
 
 // StaffMessage is a staff reply waiting in the browser's chat.

@@ -150,3 +150,42 @@ func TestWebChatConversation(t *testing.T) {
 	status, _ = alice.post(map[string]string{"text": strings.Repeat("低保", 5000)})
 	require.Equal(t, http.StatusRequestEntityTooLarge, status)
 }
+
+// TestGreetingFollowsThePagesChoiceNotTheBrowser: a browser set to
+// English is greeted in Chinese; a language chosen on the page (sent as
+// lang) is followed; a language the bot does not speak is ignored.
+func TestGreetingFollowsThePagesChoiceNotTheBrowser(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	kb := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
+	eng, err := bot.New(bot.Config{Pool: pool, Answerer: kb, Hotline: "12345"})
+	require.NoError(t, err)
+	srv := httptest.NewServer(webchat.New(eng, pool, nil).Handler())
+	t.Cleanup(srv.Close)
+
+	greet := func(body string) bot.Result {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/chat/api/message", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", "en-US,en;q=0.9")
+		resp, err := http.DefaultClient.Do(req) // no cookie: a new conversation each time
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var res bot.Result
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&res))
+		require.NotEmpty(t, res.Replies)
+		return res
+	}
+	res := greet(`{"text":"/start"}`)
+	require.Equal(t, bot.LangHans, res.Lang)
+	require.Contains(t, res.Replies[0].Text, "您好！我是社会救助小助手")
+
+	res = greet(`{"text":"/start","lang":"en"}`)
+	require.Equal(t, bot.LangEN, res.Lang)
+	require.Contains(t, res.Replies[0].Text, "Hello!")
+
+	res = greet(`{"text":"/start","lang":"fr"}`)
+	require.Equal(t, bot.LangHans, res.Lang)
+}

@@ -60,6 +60,7 @@ func setup(t *testing.T, opts ...wechattest.Option) *bundle {
 	router := chat.Router{wechat.Channel: b.snd}
 	b.desk = handoff.New(b.pool, router)
 	b.out, err = outreach.New(b.pool, outreach.Config{DataKey: testKey, Sender: router, Rate: 25,
+		Limits:       map[string]chat.Limits{wechat.Channel: wechat.Limits},
 		PollInterval: 50 * time.Millisecond, Now: func() time.Time { return testNow }})
 	require.NoError(t, err)
 	b.eng, err = bot.New(bot.Config{
@@ -276,4 +277,19 @@ func TestTemplateQuotaAndUnfollowAreTypedErrors(t *testing.T) {
 	var blocked *chat.BlockedError
 	require.ErrorAs(t, err, &blocked, "not following any more")
 	require.Equal(t, 1, b.wx.Calls("/cgi-bin/token"), "one token for all of it")
+}
+
+// TestHouseholdDescriptionOffersThePreCheckOnWeChat: a resident who
+// describes their household gets the answer and, since WeChat has no
+// buttons, the pre-check as a numbered choice; typing its number starts
+// the pre-check.
+func TestHouseholdDescriptionOffersThePreCheckOnWeChat(t *testing.T) {
+	b := setup(t)
+	const user = "oResident-0017"
+	m := b.say(t, user, "我家老人瘫痪在床没人照顾能申请什么")
+	require.Contains(t, m.Text, "请回复数字选择")
+	require.NotContains(t, m.Text, "有帮助", "no feedback buttons where nothing can be pressed")
+	m = b.say(t, user, numberOf(t, m.Text, "测一测能不能申请"))
+	require.Contains(t, m.Text, "初步测算")
+	require.Contains(t, m.Text, "您家在哪个地区")
 }

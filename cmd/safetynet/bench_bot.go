@@ -142,7 +142,9 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 
 	eng, err := bot.New(bot.Config{
 		Pool: pool, Answerer: kb, Desk: handoff.New(pool, nil), Hotline: env.Cfg.Hotline,
-		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: env.Cfg.Hotline}},
+		// The region profiles from the database, as serve has them.
+		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: env.Cfg.Hotline},
+			Regions: bot.RecentRegions(eligibility.NewStore(pool), 5*time.Second), TZ: env.Cfg.TZ},
 		// Residents here talk as fast as the bot answers: no per-chat limit.
 		RateBurst: 1e9, RatePerSec: 1e9,
 		Channels: map[string]chat.Limits{telegram.Channel: telegram.Limits, wechat.Channel: wechat.Limits},

@@ -25,7 +25,8 @@ func runBenchRetrieve(ctx context.Context, env *Env, args []string) error {
 	dir := fs.String("corpus", "", "policy documents to start from (default: the bundled starter corpus)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	builtinOnly := fs.Bool("builtin", false, "embed the timed questions with the built-in embedder, not the model")
-	flags, rest := flagArgs(args, map[string]bool{"json": true, "builtin": true})
+	keep := fs.Bool("keep-db", false, "keep the scratch database (to look into the timings with EXPLAIN)")
+	flags, rest := flagArgs(args, map[string]bool{"json": true, "builtin": true, "keep-db": true})
 	if err := fs.Parse(flags); err != nil {
 		return badInput("%v", err)
 	}
@@ -48,7 +49,11 @@ func runBenchRetrieve(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer drop()
+	if *keep {
+		fmt.Fprintf(env.Stderr, "scratch database kept: %s\n", name)
+	} else {
+		defer drop()
+	}
 	pool, err := db.Open(ctx, withDatabase(env.Cfg.DatabaseURL, name))
 	if err != nil {
 		return err

@@ -23,8 +23,8 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	date := fs.String("date", "", "use the bureau's region profiles in force on this day, YYYY-MM-DD, from the database "+
-		"(default: the bundled profiles, no database)")
+	date := fs.String("date", "", "use the bureau's region profiles in force on this day, YYYY-MM-DD "+
+		"(default: today in SAFETYNET_TZ); they are read from the database")
 	flags, rest := flagArgs(args, map[string]bool{"json": true})
 	if err := fs.Parse(flags); err != nil {
 		return badInput("%v", err)
@@ -44,19 +44,20 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		defer f.Close()
 		in, name = f, rest[0]
 	}
-	set := eligibility.BundledRegions()
-	if *date != "" {
-		day, err := eligibility.DayAsked(*date, env.Cfg.TZ)
-		if err != nil {
-			return badInput("--%v", err)
-		}
-		pool, err := env.DB(ctx)
-		if err != nil {
-			return err
-		}
-		if set, err = eligibility.NewStore(pool).InForce(ctx, day); err != nil {
-			return err
-		}
+	// The profiles the bureau keeps in the database, in force on the day
+	// asked (today by default), as /api/check and the chat's pre-check
+	// use them: the bundled ones are only the seed.
+	day, err := eligibility.DayAsked(*date, env.Cfg.TZ)
+	if err != nil {
+		return badInput("--%v", err)
+	}
+	pool, err := env.DB(ctx)
+	if err != nil {
+		return fmt.Errorf("region profiles are read from the database (DATABASE_URL): %w", err)
+	}
+	set, err := eligibility.NewStore(pool).InForce(ctx, day)
+	if err != nil {
+		return err
 	}
 	h, err := eligibility.DecodeIn(io.LimitReader(in, 1<<20), set)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/internal/fixtures"
+	"github.com/safetynet/safetynet/internal/testdb"
 )
 
 // checkCase is one file of ../shared/eval/households.
@@ -108,6 +109,9 @@ func verifyOutput(t *testing.T, c checkCase, out []byte) {
 }
 
 func TestCheckCommandEvalCases(t *testing.T) {
+	// The profiles come from the database (seeded with the bundled ones).
+	// Setenv: not parallel.
+	t.Setenv("DATABASE_URL", testdb.URL(testdb.NewDatabase(t)))
 	cases, paths := loadCheckCases(t)
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -156,6 +160,7 @@ func TestCheckCommandInputs(t *testing.T) {
 		{"bad flag", []string{"check", "--yaml", "-"}, good, 2, "", "yaml"},
 	}
 	t.Setenv("SAFETYNET_HOTLINE", "96110")
+	t.Setenv("DATABASE_URL", testdb.URL(testdb.NewDatabase(t)))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -172,6 +177,7 @@ func TestCheckCommandInputs(t *testing.T) {
 
 // TestCheckBinary builds the real binary and runs it on every eval case.
 func TestCheckBinary(t *testing.T) {
+	t.Setenv("DATABASE_URL", testdb.URL(testdb.NewDatabase(t)))
 	root := repoRoot(t)
 	bin := filepath.Join(t.TempDir(), "safetynet")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/safetynet")

@@ -18,6 +18,8 @@ import (
 	"github.com/safetynet/safetynet/bot/resident"
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/webchat"
+	"github.com/safetynet/safetynet/bot/wechat"
+	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
@@ -34,7 +36,9 @@ const outreachUsage = `usage: safetynet outreach COMMAND [flags]
   codes [--household ID]... [--rotate] [--bot NAME] [--ttl 720h]
                                            print household_id,code,link binding codes; the
                                            same codes until used or rotated; the bot name
-                                           comes from TELEGRAM_BOT_TOKEN (getMe) when set
+                                           comes from TELEGRAM_BOT_TOKEN (getMe) when set;
+                                           with WeChat set, a wechat_qr column: the link of
+                                           a QR code whose scene is the code (30 days)
   remind --date YYYY-MM-DD [--dry-run]     derive and queue the reminders due that day
   campaign create|preview|list|show|test|start|pause|resume|cancel ...
                                            bureau campaigns (outreach campaign help)
@@ -123,6 +127,11 @@ func newOutreach(ctx context.Context, env *Env, cfg outreach.Config) (*outreach.
 		delete(senders, webchat.Channel)
 		if len(senders) > 0 {
 			cfg.Sender = resident.Router(senders)
+			// Each channel is paced by its own limits.
+			cfg.Limits = map[string]chat.Limits{}
+			for name, snd := range senders {
+				cfg.Limits[name] = snd.Limits()
+			}
 		}
 	}
 	return outreach.New(pool, cfg)
@@ -236,13 +245,49 @@ func runOutreachCodes(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err // outreachErr makes an unknown household and a missing key bad input
 	}
-	w := csvexport.NewWriter(env.Stdout)
-	_ = w.Write([]string{"household_id", "code", "link"})
+	rows := [][]string{{"household_id", "code", "link"}}
 	for _, c := range codes {
-		_ = w.Write([]string{c.HouseholdID, c.Code, c.Link})
+		rows = append(rows, []string{c.HouseholdID, c.Code, c.Link})
+	}
+	if env.Cfg.WeChat.AppID != "" {
+		// Where WeChat is configured, each code also as the link of a
+		// parametric QR code whose scene is the code, for the letter:
+		// scanning it follows the account and binds. All are made before
+		// anything is printed, so a failure prints no half list (the codes
+		// themselves stay: printing again gives the same ones).
+		if err := addWeChatQR(ctx, env, rows); err != nil {
+			return err
+		}
+	}
+	w := csvexport.NewWriter(env.Stdout)
+	for _, r := range rows {
+		_ = w.Write(r)
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// addWeChatQR appends the wechat_qr column: the address of each code's QR
+// code image. WeChat keeps a QR code with a text scene for 30 days; after
+// that, printing the codes again makes new ones for the same codes.
+func addWeChatQR(ctx context.Context, env *Env, rows [][]string) error {
+	pool, err := env.DB(ctx)
+	if err != nil {
+		return err
+	}
+	wx, err := wechat.NewSender(pool, env.Cfg.WeChat)
+	if err != nil {
+		return fmt.Errorf("WeChat settings: %w", err)
+	}
+	rows[0] = append(rows[0], "wechat_qr")
+	for i := 1; i < len(rows); i++ {
+		_, image, err := wx.BindingQR(ctx, rows[i][1])
+		if err != nil {
+			return fmt.Errorf("WeChat QR code for household %s: %w", rows[i][0], err)
+		}
+		rows[i] = append(rows[i], image)
+	}
+	return nil
 }
 
 func runOutreachRemind(ctx context.Context, env *Env, args []string) error {
@@ -404,12 +449,12 @@ func runOutreachDispatch(ctx context.Context, env *Env, args []string) error {
 	if _, err := parseFlags(fs, args, "remind"); err != nil {
 		return err
 	}
-	if env.Cfg.TelegramToken == "" {
-		return badInput("TELEGRAM_BOT_TOKEN: required to dispatch")
-	}
 	svc, err := newOutreach(ctx, env, outreach.Config{Workers: *workers, RescueAfter: *rescue, JobTimeout: *jobTimeout, AutoRemind: *remind})
 	if err != nil {
 		return err
+	}
+	if !svc.CanSend() {
+		return badInput("TELEGRAM_BOT_TOKEN or WECHAT_APP_ID (with its secrets): a channel for reminders is required to dispatch")
 	}
 	env.Log.Info("outreach dispatch started", "workers", *workers, "rate", env.Cfg.OutreachRate)
 	return svc.Run(ctx)
@@ -438,10 +483,12 @@ func startOutreach(ctx context.Context, env *Env, reg prometheusRegisterer, g er
 			return nil, fmt.Errorf("outreach metrics: %w", err)
 		}
 	}
-	if env.Cfg.TelegramToken != "" {
+	// Any channel that can take reminders (Telegram, WeChat) starts
+	// dispatch; a WeChat-only deployment sends too.
+	if svc.CanSend() {
 		g.Go(func() error { return svc.Run(ctx) })
 	} else {
-		env.Log.Info("outreach: no TELEGRAM_BOT_TOKEN, dispatch not started")
+		env.Log.Info("outreach: no channel for reminders (TELEGRAM_BOT_TOKEN, WECHAT_*), dispatch not started")
 	}
 	return svc, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/safetynet/safetynet/internal/telegramtest"
 	"github.com/safetynet/safetynet/internal/testdb"
+	"github.com/safetynet/safetynet/internal/wechattest"
 )
 
 // Codes are printed again unchanged until used or rotated; --bot is
@@ -60,6 +62,32 @@ func TestOutreachCodesStayUntilRotated(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, named, "C2,"+codeOf(t, first, "C2")+",https://t.me/county_help_bot?start="+codeOf(t, first, "C2"))
 
+	// With WeChat configured, a QR code per code beside the link, made by
+	// WeChat's API (the stand-in) with the code as its scene.
+	wx := wechattest.New()
+	t.Cleanup(wx.Close)
+	t.Setenv("WECHAT_APP_ID", wx.AppID)
+	t.Setenv("WECHAT_APP_SECRET", wx.AppSecret)
+	t.Setenv("WECHAT_TOKEN", wx.Token)
+	t.Setenv("WECHAT_AES_KEY", wx.AESKey)
+	t.Setenv("WECHAT_API_URL", wx.URL())
+	code, withQR, stderr := runCmd("outreach", "codes")
+	require.Equal(t, 0, code, stderr)
+	lines := strings.Split(strings.TrimSpace(withQR), "\n")
+	require.Equal(t, "household_id,code,link,wechat_qr", lines[0])
+	require.Len(t, lines, 3, withQR)
+	for _, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		require.Len(t, f, 4, line)
+		require.Contains(t, f[2], "https://t.me/county_help_bot?start="+f[1], "the Telegram link stays")
+		u, err := url.Parse(f[3])
+		require.NoError(t, err, f[3])
+		scene, ok := wx.Scene(u.Query().Get("ticket"))
+		require.True(t, ok, "the QR code's ticket is WeChat's: %s", f[3])
+		require.Equal(t, f[1], scene, "the QR code's scene is the binding code")
+	}
+	require.Equal(t, codeOf(t, first, "C2"), codeOf(t, withQR, "C2"), "the same codes")
+
 	code, _, stderr = runCmd("outreach", "codes", "--household", "NOPE")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "NOPE")
@@ -68,7 +96,7 @@ func TestOutreachCodesStayUntilRotated(t *testing.T) {
 func codeOf(t *testing.T, csv, household string) string {
 	t.Helper()
 	for _, line := range strings.Split(csv, "\n") {
-		if f := strings.Split(line, ","); len(f) == 3 && f[0] == household {
+		if f := strings.Split(line, ","); len(f) >= 3 && f[0] == household {
 			return f[1]
 		}
 	}

@@ -54,6 +54,10 @@ func TestRegionCommands(t *testing.T) {
 	code, out, errs = runCmd(household, "check", "--json", "--date", "2021-06-01", "-")
 	require.Equal(t, 0, code, errs)
 	require.Contains(t, out, `"standard_monthly": 390`)
+	// Without --date: today's, from the database too (not the bundled 375).
+	code, out, errs = runCmd(household, "check", "--json", "-")
+	require.Equal(t, 0, code, errs)
+	require.Contains(t, out, `"standard_monthly": 390`)
 
 	code, _, errs = runCmd("", "region", "show", "atlantis")
 	require.Equal(t, 2, code)

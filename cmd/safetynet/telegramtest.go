@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/safetynet/safetynet/internal/telegramtest"
 )
@@ -22,7 +23,9 @@ func runTelegramTest(ctx context.Context, env *Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return badInput("%v", err)
 	}
-	var opts []telegramtest.Option
+	// Update ids from the clock: a restarted stand-in never repeats the
+	// ids of its last run, which the bot (same database) remembers as seen.
+	opts := []telegramtest.Option{telegramtest.WithUpdateIDsAfter(time.Now().UnixMilli())}
 	if *noLimits {
 		opts = append(opts, telegramtest.WithoutLimits())
 	}

@@ -16,7 +16,8 @@ Point the bot at this server (TELEGRAM_API_URL=%[1]s, token %[2]s), then
 play the resident with curl (GET or POST form; chat = the resident's chat ID):
 
   curl '%[1]s/_test/send?chat=1&text=你好'          resident writes (name=... sets the name)
-  curl '%[1]s/_test/sent?chat=1&wait=1&timeout=10'  the bot's replies (waits for >= wait)
+  curl '%[1]s/_test/sent?chat=1&wait=1&timeout=10'  the bot's replies not read yet (waits for
+                                                   >= wait new ones; since=ID: after message ID)
   curl '%[1]s/_test/press?chat=1&message=2&data=ok' resident presses an inline button
   curl '%[1]s/_test/photo?chat=1&caption=...'       resident sends a photo
   curl '%[1]s/_test/voice?chat=1&seconds=5'         resident sends a voice note
@@ -112,25 +113,51 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// controlSent lists the bot's messages to a chat that the caller has not
+// read yet: those after the last one an earlier call returned, or after
+// message id since= when given (since=0: all of them). wait=N holds the
+// answer until N such messages exist or timeout= seconds (default 10) pass,
+// and then returns what there is. A person walking through a conversation
+// with curl thus sees each reply once, and wait=1 after a new message
+// really waits for the reply to it. Without chat=, every chat's messages.
 func (s *Server) controlSent(w http.ResponseWriter, r *http.Request, chatStr string, chatID int64) {
 	var msgs []SentMessage
 	if chatStr == "" {
 		msgs = s.Sent()
 	} else {
-		msgs = s.SentTo(chatID)
-		if n, _ := strconv.Atoi(r.FormValue("wait")); n > len(msgs) {
-			timeout := 10 * time.Second
-			if t, err := strconv.Atoi(r.FormValue("timeout")); err == nil && t > 0 {
-				timeout = time.Duration(t) * time.Second
+		after := s.readCursor(chatID)
+		if v := r.FormValue("since"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				controlError(w, http.StatusBadRequest, "since: want a message ID (0 or more)")
+				return
 			}
-			ctx, cancel := context.WithTimeout(r.Context(), timeout)
-			defer cancel()
-			if got, err := s.WaitForMessages(ctx, chatID, n); err == nil {
-				msgs = got
-			} else {
-				msgs = s.SentTo(chatID)
-			}
+			after = n
 		}
+		wait := 0
+		if v := r.FormValue("wait"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				controlError(w, http.StatusBadRequest, "wait: want a number of messages (0 or more)")
+				return
+			}
+			wait = n
+		}
+		timeout := 10 * time.Second
+		if v := r.FormValue("timeout"); v != "" {
+			t, err := strconv.Atoi(v)
+			if err != nil || t <= 0 {
+				controlError(w, http.StatusBadRequest, "timeout: want seconds (1 or more)")
+				return
+			}
+			timeout = time.Duration(t) * time.Second
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		// On timeout WaitForNew still returns what came: fewer than asked
+		// is an answer too, and the caller can count.
+		msgs, _ = s.WaitForNew(ctx, chatID, after, wait)
+		s.markRead(chatID, msgs)
 	}
 	out := make([]controlMessage, len(msgs))
 	for i, m := range msgs {

@@ -123,6 +123,60 @@ func (s *Server) WaitForMessages(ctx context.Context, chatID int64, n int) ([]Se
 	return got, nil
 }
 
+// WaitForNew waits until at least n messages were sent to the chat after
+// the message with id after (0: from the start), and returns all of those.
+// Message ids grow within a chat, so an id is a cursor.
+func (s *Server) WaitForNew(ctx context.Context, chatID int64, after, n int) ([]SentMessage, error) {
+	var got []SentMessage
+	err := s.WaitFor(ctx, func() bool {
+		got = s.sentAfter(chatID, after)
+		return len(got) >= n
+	})
+	if err != nil {
+		got = s.sentAfter(chatID, after)
+		return got, fmt.Errorf("wait for %d new messages to chat %d (have %d): %w", n, chatID, len(got), err)
+	}
+	return got, nil
+}
+
+func (s *Server) sentAfter(chatID int64, after int) []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chats[chatID]
+	if c == nil {
+		return nil
+	}
+	var out []SentMessage
+	for _, m := range c.sent {
+		if m.MessageID > after {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// readCursor and markRead keep where the control API's reader of a chat
+// stopped, so `sent?wait=N` means N messages the reader has not seen.
+func (s *Server) readCursor(chatID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.chats[chatID]; c != nil {
+		return c.read
+	}
+	return 0
+}
+
+func (s *Server) markRead(chatID int64, msgs []SentMessage) {
+	if len(msgs) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.chats[chatID]; c != nil {
+		c.read = max(c.read, msgs[len(msgs)-1].MessageID)
+	}
+}
+
 // WaitForAnswers waits until at least n callback queries were answered and
 // returns all answers so far.
 func (s *Server) WaitForAnswers(ctx context.Context, n int) ([]CallbackAnswer, error) {

@@ -8,6 +8,7 @@
 package telegramtest
 
 import (
+	"cmp"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -80,10 +81,18 @@ type config struct {
 	chatBurst   float64
 	latency     time.Duration
 	maxBody     int64
+	// firstUpdate is the id before the first update's (default 100000).
+	firstUpdate int64
 }
 
 // Option configures a Server.
 type Option func(*config)
+
+// WithUpdateIDsAfter makes update ids start after id. A bot remembers the
+// update ids it handled (to ignore Telegram's redeliveries), so a stand-in
+// restarted against the same database must not number from the start
+// again, or the bot takes the new messages for repeats and stays silent.
+func WithUpdateIDsAfter(id int64) Option { return func(c *config) { c.firstUpdate = id } }
 
 // WithToken sets the bot token the server accepts; requests with any other
 // token get 401. The part before ':' becomes the bot's user ID.
@@ -165,7 +174,7 @@ func newServer(opts []Option) *Server {
 		changed:       make(chan struct{}),
 		updatesReady:  make(chan struct{}),
 		poller:        make(chan struct{}),
-		nextUpdateID:  100000,
+		nextUpdateID:  cmp.Or(cfg.firstUpdate, 100000),
 		chats:         make(map[int64]*chatState),
 		callbacks:     make(map[string]*callbackState),
 		requests:      make(map[string]int),

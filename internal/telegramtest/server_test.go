@@ -685,6 +685,27 @@ func TestControlEndpoints(t *testing.T) {
 	_, err = srv.WaitForAnswers(ctx, 1)
 	require.NoError(t, err)
 
+	// wait=N counts messages the caller has not read: the first reply is
+	// not counted again, so this waits for the reply to the new message.
+	status, body = get("/_test/send?chat=8&text=" + url.QueryEscape("问特困"))
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = get("/_test/sent?chat=8&wait=1&timeout=30")
+	require.Equal(t, http.StatusOK, status, body)
+	sent = nil
+	require.NoError(t, json.Unmarshal([]byte(body), &sent))
+	require.Len(t, sent, 1, body)
+	require.Equal(t, "您好，问特困", sent[0].Text)
+	// since= reads from a message id on, whatever was read before.
+	status, body = get("/_test/sent?chat=8&since=0")
+	require.Equal(t, http.StatusOK, status, body)
+	sent = nil
+	require.NoError(t, json.Unmarshal([]byte(body), &sent))
+	require.Len(t, sent, 2, body)
+	require.Equal(t, "您好，查低保", sent[0].Text)
+	status, body = get("/_test/sent?chat=8&since=x")
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, body, "since")
+
 	status, _ = get("/_test/press?chat=8&message=999&data=ok")
 	require.Equal(t, http.StatusNotFound, status)
 	status, _ = get("/_test/send?chat=x&text=a")
@@ -771,4 +792,15 @@ func TestAllowedUpdatesAndCustomUpdates(t *testing.T) {
 	require.Len(t, ups, 2)
 	require.NotNil(t, ups[0].MyChatMember)
 	require.Equal(t, models.ChatMemberTypeBanned, ups[0].MyChatMember.NewChatMember.Type)
+}
+
+// TestUpdateIDsAfter: a stand-in told where the last run stopped numbers
+// its updates after it, so a bot that remembers handled ids hears them.
+func TestUpdateIDsAfter(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.New(telegramtest.WithUpdateIDsAfter(1_700_000_000_000))
+	t.Cleanup(srv.Close)
+	first := srv.SendText(1, telegramtest.User{FirstName: "a"}, "你好")
+	require.Equal(t, int64(1_700_000_000_001), first)
+	require.Equal(t, first+1, srv.SendText(1, telegramtest.User{FirstName: "a"}, "再问"))
 }

@@ -21,8 +21,12 @@ type chatState struct {
 	nextMsgID int
 	// msgs holds both sides' messages: Telegram numbers them per private
 	// chat, and buttons are pressed on the bot's messages.
-	msgs     map[int]*storedMessage
-	sent     []SentMessage
+	msgs map[int]*storedMessage
+	sent []SentMessage
+	// read is the message id of the last bot message the control API's
+	// /_test/sent handed out for this chat: the next call waits for
+	// messages after it.
+	read     int
 	actions  []string
 	deleted  []int
 	bucket   bucket

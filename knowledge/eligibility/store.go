@@ -136,45 +136,48 @@ func (s *Store) unknown(ctx context.Context, id string) error {
 // version whose effective date is not after it). Regions whose first
 // version starts later are left out.
 func (s *Store) InForce(ctx context.Context, day time.Time) (RegionSet, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (region_id) region_id, effective_from, profile, updated_by, updated_at
-		FROM eligibility_regions WHERE effective_from <= $1::date
-		ORDER BY region_id, effective_from DESC`, day.Format(time.DateOnly))
+	// One statement: the chat's pre-check reads the profiles at every
+	// step. The ids ever stored come along on every row (and on a row of
+	// their own when nothing is in force yet), so the bundled regions the
+	// database has never stored can be told apart below.
+	rows, err := s.pool.Query(ctx, `
+		WITH inforce AS (
+			SELECT DISTINCT ON (region_id) region_id, effective_from, profile
+			FROM eligibility_regions WHERE effective_from <= $1::date
+			ORDER BY region_id, effective_from DESC)
+		SELECT i.region_id, i.effective_from, i.profile, coalesce(st.ids, '{}')
+		FROM (SELECT array_agg(DISTINCT region_id) AS ids FROM eligibility_regions) st
+		LEFT JOIN inforce i ON true`, day.Format(time.DateOnly))
 	if err != nil {
 		return RegionSet{}, fmt.Errorf("regions in force: %w", err)
 	}
 	defer rows.Close()
 	set := RegionSet{byID: map[string]builtin{}}
+	var stored []string
 	for rows.Next() {
 		var (
-			id   string
-			from time.Time
+			id   *string
+			from *time.Time
 			doc  []byte
-			by   string
-			at   time.Time
 		)
-		if err := rows.Scan(&id, &from, &doc, &by, &at); err != nil {
+		if err := rows.Scan(&id, &from, &doc, &stored); err != nil {
 			return RegionSet{}, fmt.Errorf("regions in force: %w", err)
 		}
-		b, err := parseRegion(doc, "stored region "+id)
+		if id == nil {
+			continue // nothing in force yet
+		}
+		b, err := parseRegion(doc, "stored region "+*id)
 		if err != nil {
 			return RegionSet{}, err
 		}
 		b.effectiveFrom = from.Format(time.DateOnly)
-		set.byID[id] = b
+		set.byID[*id] = b
 	}
 	if err := rows.Err(); err != nil {
 		return RegionSet{}, fmt.Errorf("regions in force: %w", err)
 	}
 	// A bundled region the database has never stored (not seeded yet)
 	// still counts, from its own effective date.
-	var stored []string
-	srows, err := s.pool.Query(ctx, `SELECT DISTINCT region_id FROM eligibility_regions`)
-	if err == nil {
-		stored, err = pgx.CollectRows(srows, pgx.RowTo[string])
-	}
-	if err != nil {
-		return RegionSet{}, fmt.Errorf("regions in force: %w", err)
-	}
 	for id, b := range builtins {
 		if !slices.Contains(stored, id) && seedDate(b) <= day.Format(time.DateOnly) {
 			set.byID[id] = b

@@ -13,10 +13,23 @@ import (
 // WizardState wherever it likes — PostgreSQL, so a restart loses nothing —
 // and hands it back with the next message.
 type Wizard struct {
-	// DefaultRegion, when it names a built-in region, skips the region question.
+	// DefaultRegion, when it names a region of Regions, skips the region question.
 	DefaultRegion string
 	// Hotline is shown when nothing fits or questions remain ("" = DefaultHotline).
 	Hotline string
+	// Regions are the profiles the wizard offers and computes with: the
+	// bureau's, in force today (Store.InForce), handed in by the caller so
+	// the wizard stays free of the database. The zero value means the
+	// bundled profiles.
+	Regions RegionSet
+}
+
+// regions is the set the wizard works with.
+func (w *Wizard) regions() RegionSet {
+	if w.Regions.byID == nil {
+		return BundledRegions()
+	}
+	return w.Regions
 }
 
 // WizardState is everything the wizard knows about one conversation. It
@@ -77,10 +90,10 @@ func isRestart(in string) bool {
 // Start begins a conversation.
 func (w *Wizard) Start() (WizardState, Prompt) {
 	st := WizardState{Version: wizardVersion, Answers: []string{}}
-	if _, err := Region(w.DefaultRegion); err == nil {
+	if _, err := w.regions().Profile(w.DefaultRegion); err == nil {
 		st.Region = w.DefaultRegion
 	}
-	d := newDraft(st.Region)
+	d := w.newDraft(st.Region)
 	q := w.next(d)
 	p := q.prompt(d)
 	p.Text = "您好！我来帮您初步测算一下，家里可能符合哪些救助政策。大概需要回答十几个问题，随时可以回复「上一步」修改，回复「取消」结束。\n\n" + p.Text
@@ -198,11 +211,11 @@ func (w *Wizard) Household(st WizardState) (Household, error) {
 
 func (w *Wizard) replay(st WizardState) (*draft, error) {
 	if st.Region != "" {
-		if _, err := Region(st.Region); err != nil {
+		if _, err := w.regions().Profile(st.Region); err != nil {
 			return nil, fmt.Errorf("region %q: %w", st.Region, ErrWizardState)
 		}
 	}
-	d := newDraft(st.Region)
+	d := w.newDraft(st.Region)
 	for i, a := range st.Answers {
 		q := w.next(d)
 		if q == nil {
@@ -231,9 +244,9 @@ type draft struct {
 	asked     map[string]bool
 }
 
-func newDraft(region string) *draft {
+func (w *Wizard) newDraft(region string) *draft {
 	d := &draft{asked: map[string]bool{}, current: CurrentNone}
-	if p, err := Region(region); err == nil {
+	if p, err := w.regions().Profile(region); err == nil {
 		d.region, d.hasRegion = p, true
 	}
 	return d
@@ -332,12 +345,12 @@ func (w *Wizard) questions(d *draft) []*question {
 	var qs []*question
 	if !d.hasRegion || d.asked["region"] {
 		var cs []Choice
-		for _, p := range Regions() {
+		for _, p := range w.regions().Profiles() {
 			cs = append(cs, Choice{p.Name, p.ID})
 		}
 		qs = append(qs, &question{key: "region", text: "您家在哪个地区？", choices: cs, hint: hintChoice,
 			accept: choiceAnswer(cs, nil, func(d *draft, v string) {
-				d.region, _ = Region(v)
+				d.region, _ = w.regions().Profile(v)
 				d.hasRegion = true
 			})})
 	}

@@ -281,8 +281,12 @@ ORDER BY f.score DESC, f.id`
 func (s *Service) search(ctx context.Context, q query, limit int, region string) ([]hit, []float32, error) {
 	// The full-text side reads every chunk a selected term is in, so it
 	// selects by the rarest terms only, up to a budget of rows; chunks with
-	// only common terms would rank low anyway. On a corpus of a few hundred
-	// chunks every term is selected.
+	// only common terms would rank low anyway. When even the rarest term is
+	// in more chunks than the budget, none is selected: reading an
+	// arbitrary thousand of its chunks cost 2-3 ms a question at 100k
+	// chunks and found nothing the vector side would not. On a corpus of a
+	// few hundred chunks every term is selected (the commonest term of our
+	// 362 questions is in 252 of the shared corpus's 310 items).
 	var known []queryTerm
 	for _, t := range q.terms {
 		if t.df > 0 { // a term in no chunk finds nothing
@@ -296,7 +300,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	var rowsBudget int64
 	for i, t := range known {
 		terms[i], weights[i] = t.term, t.weight*t.idf
-		if i == 0 || rowsBudget+t.df <= keywordBudget {
+		if rowsBudget+t.df <= keywordBudget {
 			sel[i] = true
 			rowsBudget += t.df
 		}

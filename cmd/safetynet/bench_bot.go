@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -228,20 +229,11 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	var all, qs []time.Duration
-	for _, r := range rs {
-		all = append(all, r.lat...)
-		qs = append(qs, r.qlat...)
+	lat, qlat := make([][]time.Duration, len(rs)), make([][]time.Duration, len(rs))
+	for i, r := range rs {
+		lat[i], qlat[i] = r.lat, r.qlat
 	}
-	res := benchBotResult{
-		Residents: *residents, Workers: *workers, Seconds: elapsed.Seconds(), Updates: len(all), Questions: len(qs),
-		UpdatesPerSec: float64(len(all)) / elapsed.Seconds(),
-		P50ms:         pct(all, 50), P95ms: pct(all, 95), P99ms: pct(all, 99), MaxMs: pct(all, 100),
-		QuestionP95ms: pct(qs, 95), Errors: int(errs.Load()),
-	}
-	if len(all) > 0 {
-		res.TxPerUpdate = float64(tx1-tx0) / float64(len(all))
-	}
+	res := tally(*residents, *workers, elapsed, lat, qlat, int(errs.Load()), tx1-tx0)
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
@@ -250,12 +242,38 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, ", paced at %.0f updates/s", *rate)
 	}
 	fmt.Fprintln(env.Stdout)
-	fmt.Fprintf(env.Stdout, "updates handled  %d (%.0f/s), of which questions %d\n", res.Updates, res.UpdatesPerSec, res.Questions)
-	fmt.Fprintf(env.Stdout, "reply latency    p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms\n", res.P50ms, res.P95ms, res.P99ms, res.MaxMs)
-	fmt.Fprintf(env.Stdout, "questions only   p95 %.1f ms\n", res.QuestionP95ms)
-	fmt.Fprintf(env.Stdout, "db transactions  %.1f per update (all of them: engine, retrieval, log)\n", res.TxPerUpdate)
+	return res.report(env.Stdout)
+}
+
+// tally sums a run up: every resident's reply latencies (all of them, and
+// those of questions), and the database transactions the run took.
+func tally(residents, workers int, elapsed time.Duration, lat, qlat [][]time.Duration, errs int, tx int64) benchBotResult {
+	var all, qs []time.Duration
+	for i := range lat {
+		all = append(all, lat[i]...)
+		qs = append(qs, qlat[i]...)
+	}
+	res := benchBotResult{
+		Residents: residents, Workers: workers, Seconds: elapsed.Seconds(), Updates: len(all), Questions: len(qs),
+		UpdatesPerSec: float64(len(all)) / elapsed.Seconds(),
+		P50ms:         pct(all, 50), P95ms: pct(all, 95), P99ms: pct(all, 99), MaxMs: pct(all, 100),
+		QuestionP95ms: pct(qs, 95), Errors: errs,
+	}
+	if len(all) > 0 {
+		res.TxPerUpdate = float64(tx) / float64(len(all))
+	}
+	return res
+}
+
+// report prints the figures every channel's run has, after its own title
+// line; residents that failed make it an error.
+func (res benchBotResult) report(w io.Writer) error {
+	fmt.Fprintf(w, "updates handled  %d (%.0f/s), of which questions %d\n", res.Updates, res.UpdatesPerSec, res.Questions)
+	fmt.Fprintf(w, "reply latency    p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms\n", res.P50ms, res.P95ms, res.P99ms, res.MaxMs)
+	fmt.Fprintf(w, "questions only   p95 %.1f ms\n", res.QuestionP95ms)
+	fmt.Fprintf(w, "db transactions  %.1f per update (all of them: engine, retrieval, log)\n", res.TxPerUpdate)
 	if res.Errors > 0 {
-		fmt.Fprintf(env.Stdout, "residents with errors: %d\n", res.Errors)
+		fmt.Fprintf(w, "residents with errors: %d\n", res.Errors)
 		return fmt.Errorf("bench bot: %d residents failed", res.Errors)
 	}
 	return nil
@@ -494,32 +512,16 @@ func benchWeChat(ctx context.Context, env *Env, pool *pgxpool.Pool, eng *bot.Eng
 	if err != nil {
 		return err
 	}
-	var all, qs []time.Duration
-	for _, r := range rs {
-		all = append(all, r.lat...)
-		qs = append(qs, r.qlat...)
+	lat, qlat := make([][]time.Duration, len(rs)), make([][]time.Duration, len(rs))
+	for i, r := range rs {
+		lat[i], qlat[i] = r.lat, r.qlat
 	}
-	res := benchBotResult{
-		Residents: residents, Workers: residents, Seconds: elapsed.Seconds(), Updates: len(all), Questions: len(qs),
-		UpdatesPerSec: float64(len(all)) / elapsed.Seconds(),
-		P50ms:         pct(all, 50), P95ms: pct(all, 95), P99ms: pct(all, 99), MaxMs: pct(all, 100),
-		QuestionP95ms: pct(qs, 95), Errors: int(errs.Load()),
-	}
-	if len(all) > 0 {
-		res.TxPerUpdate = float64(tx1-tx0) / float64(len(all))
-	}
+	res := tally(residents, residents, elapsed, lat, qlat, int(errs.Load()), tx1-tx0)
 	if asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
 	fmt.Fprintf(env.Stdout, "bench bot (wechat): %d residents, %.1fs\n", res.Residents, res.Seconds)
-	fmt.Fprintf(env.Stdout, "updates handled  %d (%.0f/s), of which questions %d\n", res.Updates, res.UpdatesPerSec, res.Questions)
-	fmt.Fprintf(env.Stdout, "reply latency    p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms\n", res.P50ms, res.P95ms, res.P99ms, res.MaxMs)
-	fmt.Fprintf(env.Stdout, "questions only   p95 %.1f ms\n", res.QuestionP95ms)
-	fmt.Fprintf(env.Stdout, "db transactions  %.1f per update\n", res.TxPerUpdate)
-	if res.Errors > 0 {
-		return fmt.Errorf("bench bot: %d residents failed", res.Errors)
-	}
-	return nil
+	return res.report(env.Stdout)
 }
 
 // wxResident plays one WeChat resident: the Telegram script, with the

@@ -162,6 +162,10 @@ var (
 	asksDate   = regexp.MustCompile(`几月几[号日]|哪一?天|几号`)
 	asksClock  = regexp.MustCompile(`几点|什么时辰`)
 	asksSpan   = regexp.MustCompile(`多少天|几天|多长时间|多久|几个月|几年`)
+	// 几 and 多少 also say "a few", "not much" in a statement: 好几年,
+	// 十几天, 前几天, 几年前, 没多少钱, 没多久. Those words are taken out
+	// before the question is read for what it asks.
+	indefinite = regexp.MustCompile(`(好|十|这|那|前|近|头|没有?|过|隔)几个?|几个?(天|年|个月|月)(前|以来|来)|没有?多[少久]`)
 	// a figure with a unit of money or a multiple of a standard
 	statesAmount = regexp.MustCompile(`[0-9０-９零一二三四五六七八九十百千万两]+(\.[0-9]+)?\s*(元|块|万元|倍|%|％)`)
 	statesDate   = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*月\s*[0-9０-９一二三四五六七八九十]+\s*[日号]`)
@@ -172,6 +176,7 @@ var (
 // lacks reports whether the question asks for an amount, a date or a time
 // span and none of the passages states one.
 func lacks(question string, passages []string) bool {
+	question = indefinite.ReplaceAllString(question, "")
 	check := func(asks, states *regexp.Regexp) bool {
 		if !asks.MatchString(question) {
 			return false

@@ -40,6 +40,11 @@ type Tuning struct {
 	// Place multiplies the score of passages from a place the question
 	// names.
 	Place float64
+	// Okapi adds, to each item the fusion brought, its Okapi BM25 score
+	// over the question's Han bigrams, as a share of the best item's.
+	// Unlike the overlap above it saturates a repeated term and weighs
+	// down long items, which otherwise win questions by their length.
+	Okapi float64
 	// PlainQuery embeds the question as asked, without the glossary's
 	// terms (they still reach the full-text side).
 	PlainQuery bool
@@ -51,7 +56,7 @@ type Tuning struct {
 // otherwise: a model that reads meaning leans on the cosine, the built-in
 // embedder (a hashed bag of words) more on the words themselves.
 func TuningFor(model string) Tuning {
-	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, PlainQuery: true, Candidates: 40}
+	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Okapi: 0.07, PlainQuery: true, Candidates: 40}
 	if model == BuiltinModel {
 		t.Overlap = 0.3
 	}
@@ -77,6 +82,7 @@ type query struct {
 	text     string      // the question as embedded
 	words    []qword     // the question's own content words
 	terms    []queryTerm // everything the full-text side looks for
+	grams    []queryTerm // the question's Han bigrams, with their frequencies, for Okapi
 	expanded []Expansion // glossary entries the question called up
 	nChunks  float64
 	// vector waits for the question's vector, which prepare starts making
@@ -194,6 +200,13 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 	for _, t := range terms {
 		df := dfs[t]
 		q.terms = append(q.terms, queryTerm{term: t, weight: weights[t], df: df, idf: q.idf(df)})
+	}
+	if s.opts.Tuning.Okapi > 0 && s.opts.Tuning.Bigram > 0 {
+		for _, b := range bigrams(question) {
+			if df := dfs[b]; df > 0 {
+				q.grams = append(q.grams, queryTerm{term: b, weight: 1, df: df, idf: okapiIDF(q.nChunks, df)})
+			}
+		}
 	}
 	return q, nil
 }
@@ -349,6 +362,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 		boostRegion(hits, region)
 	}
 	preferOriginals(hits)
+	okapi(hits, q.grams, s.opts.Tuning.Okapi)
 	if named := places.FindAllString(q.question, -1); len(named) > 0 {
 		// "珙县低保渐退期…": the place the resident names is the one whose
 		// documents answer first, among passages that say the same.

@@ -1,0 +1,84 @@
+package knowledge
+
+import (
+	"math"
+	"sort"
+	"unicode"
+)
+
+// Okapi BM25's usual constants: k1 saturates a term repeated in one item,
+// b scales how much a long item is weighed down.
+const (
+	okapiK1 = 1.2
+	okapiB  = 0.75
+)
+
+// okapiIDF is BM25's inverse document frequency of a term in df of n items.
+func okapiIDF(n float64, df int64) float64 {
+	d := float64(df)
+	return math.Log(1 + (n-d+0.5)/(d+0.5))
+}
+
+// okapi adds weight × (BM25 / best BM25) to each hit's score and sorts the
+// hits again. The items scored are the ones the fusion already brought, so
+// the average length is theirs: a few dozen items a question, no index.
+//
+// Why it is here: the full-text overlap of the fusion adds up every term an
+// item holds, so a long item that mentions many things beats the short rule
+// that answers. Measured on 310 resident questions of ours (dev file, both
+// former halves and the first hold-out): hit@1 0.684 → 0.729, hit@5
+// 0.900 → 0.910 (knowledge/testdata/README.md).
+func okapi(hits []hit, grams []queryTerm, weight float64) {
+	if weight <= 0 || len(grams) == 0 || len(hits) == 0 {
+		return
+	}
+	counts := make([]map[string]int, len(hits))
+	lengths := make([]float64, len(hits))
+	var total float64
+	for i, h := range hits {
+		c := bigramCounts(h.item)
+		counts[i] = c
+		for _, n := range c {
+			lengths[i] += float64(n)
+		}
+		lengths[i]++ // an item of one character has no bigram
+		total += lengths[i]
+	}
+	avg := total / float64(len(hits))
+	scores := make([]float64, len(hits))
+	best := 0.0
+	for i := range hits {
+		norm := okapiK1 * (1 - okapiB + okapiB*lengths[i]/avg)
+		for _, g := range grams {
+			if tf := float64(counts[i][g.term]); tf > 0 {
+				scores[i] += g.idf * tf * (okapiK1 + 1) / (tf + norm)
+			}
+		}
+		best = max(best, scores[i])
+	}
+	if best == 0 {
+		return
+	}
+	for i := range hits {
+		hits[i].Score += weight * scores[i] / best
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+}
+
+// bigramCounts counts the Han character bigrams of text, as bigrams finds
+// them.
+func bigramCounts(text string) map[string]int {
+	out := map[string]int{}
+	var prev rune
+	for _, r := range text {
+		if !unicode.Is(unicode.Han, r) {
+			prev = 0
+			continue
+		}
+		if prev != 0 {
+			out[string([]rune{prev, r})]++
+		}
+		prev = r
+	}
+	return out
+}

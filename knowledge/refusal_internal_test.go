@@ -1,0 +1,30 @@
+package knowledge
+
+import "testing"
+
+// lacks reads what a question asks for, not every 几 or 多少 in it: a
+// resident's story says "住了好几年" and asks something else.
+func TestLacksReadsWhatIsAsked(t *testing.T) {
+	noFigures := []string{"乡镇经办机构统一受理社会救助申请。"}
+	withSpan := []string{"渐退期一般为6个月。"}
+	for _, c := range []struct {
+		question string
+		passages []string
+		want     bool
+	}{
+		{"渐退期有多长时间？", noFigures, true},
+		{"渐退期有多长时间？", withSpan, false},
+		{"低保一个月发多少钱", noFigures, true},
+		{"申请了几天能批下来", noFigures, true},
+		{"在城里租房住了好几年，能在城里申请救助吗？", noFigures, false},
+		{"前几天房子塌了，能申请临时救助吗", noFigures, false},
+		{"十几年前就离婚了，孩子能吃低保吗", noFigures, false},
+		{"家里没多少钱了，能申请救助吗", noFigures, false},
+		{"出院没多久又病了，能申请吗", noFigures, false},
+		{"住了好几年了，低保标准是多少", noFigures, true},
+	} {
+		if got := lacks(c.question, c.passages); got != c.want {
+			t.Errorf("lacks(%q) = %v, want %v", c.question, got, c.want)
+		}
+	}
+}

@@ -36,12 +36,9 @@ func okapi(hits []hit, grams []queryTerm, weight float64) {
 	lengths := make([]float64, len(hits))
 	var total float64
 	for i, h := range hits {
-		c := bigramCounts(h.item)
+		c, n := gramCounts(h.item)
 		counts[i] = c
-		for _, n := range c {
-			lengths[i] += float64(n)
-		}
-		lengths[i]++ // an item of one character has no bigram
+		lengths[i] = n + 1 // an item of one character has no bigram
 		total += lengths[i]
 	}
 	avg := total / float64(len(hits))
@@ -65,20 +62,35 @@ func okapi(hits []hit, grams []queryTerm, weight float64) {
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
 }
 
-// bigramCounts counts the Han character bigrams of text, as bigrams finds
-// them.
-func bigramCounts(text string) map[string]int {
-	out := map[string]int{}
+// gramCounts counts the Han characters and character bigrams of text.
+// The item's length is its number of bigrams.
+func gramCounts(text string) (counts map[string]int, length float64) {
+	counts = map[string]int{}
 	var prev rune
 	for _, r := range text {
 		if !unicode.Is(unicode.Han, r) {
 			prev = 0
 			continue
 		}
+		counts[string(r)]++
 		if prev != 0 {
-			out[string([]rune{prev, r})]++
+			counts[string([]rune{prev, r})]++
+			length++
 		}
 		prev = r
+	}
+	return counts, length
+}
+
+// hanChars are the distinct Han characters of text.
+func hanChars(text string) []string {
+	var out []string
+	seen := map[rune]bool{}
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) && !seen[r] {
+			seen[r] = true
+			out = append(out, string(r))
+		}
 	}
 	return out
 }

@@ -41,7 +41,8 @@ type Tuning struct {
 	// names.
 	Place float64
 	// Okapi adds, to each item the fusion brought, its Okapi BM25 score
-	// over the question's Han bigrams, as a share of the best item's.
+	// over the question's Han characters and bigrams, as a share of the
+	// best item's.
 	// Unlike the overlap above it saturates a repeated term and weighs
 	// down long items, which otherwise win questions by their length.
 	Okapi float64
@@ -56,7 +57,7 @@ type Tuning struct {
 // otherwise: a model that reads meaning leans on the cosine, the built-in
 // embedder (a hashed bag of words) more on the words themselves.
 func TuningFor(model string) Tuning {
-	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Okapi: 0.07, PlainQuery: true, Candidates: 40}
+	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Okapi: 0.15, PlainQuery: true, Candidates: 40}
 	if model == BuiltinModel {
 		t.Overlap = 0.3
 	}
@@ -82,7 +83,7 @@ type query struct {
 	text     string      // the question as embedded
 	words    []qword     // the question's own content words
 	terms    []queryTerm // everything the full-text side looks for
-	grams    []queryTerm // the question's Han bigrams, with their frequencies, for Okapi
+	grams    []queryTerm // the question's Han characters and bigrams, with their frequencies, for Okapi
 	expanded []Expansion // glossary entries the question called up
 	nChunks  float64
 	// vector waits for the question's vector, which prepare starts making
@@ -173,26 +174,35 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 		terms = append(terms, t)
 	}
 	sort.Strings(terms)
+	// Okapi scores the question's characters and bigrams: their document
+	// frequencies are read with the terms'.
+	var chars, grams []string
+	if s.opts.Tuning.Okapi > 0 {
+		chars, grams = hanChars(question), bigrams(question)
+	}
+	lookup := append(append(append([]string{}, terms...), chars...), grams...)
 
 	// Document frequencies come from the statistics ingest keeps; the number
 	// of chunks from the planner's row estimate, which ingest refreshes.
 	rows, err := s.pool.Query(ctx, `
-		SELECT t, coalesce(st.ndoc, 0),
+		SELECT DISTINCT t, coalesce(st.ndoc, 0), coalesce(cs.ndoc, 0),
 		       greatest((SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass), 1)
 		FROM unnest($1::text[]) AS t
-		LEFT JOIN chunk_word_stats st ON st.word = t`, terms)
+		LEFT JOIN chunk_word_stats st ON st.word = t
+		LEFT JOIN chunk_char_stats cs ON cs.ch = t`, lookup)
 	if err != nil {
 		return q, fmt.Errorf("read word statistics: %w", err)
 	}
-	dfs := map[string]int64{}
+	dfs := map[string]int64{}     // items whose words hold t
+	charDFs := map[string]int64{} // items whose text holds the character t
 	for rows.Next() {
 		var t string
-		var df int64
-		if err := rows.Scan(&t, &df, &q.nChunks); err != nil {
+		var df, cdf int64
+		if err := rows.Scan(&t, &df, &cdf, &q.nChunks); err != nil {
 			rows.Close()
 			return q, fmt.Errorf("read word statistics: %w", err)
 		}
-		dfs[t] = df
+		dfs[t], charDFs[t] = df, cdf
 	}
 	if err := rows.Err(); err != nil {
 		return q, fmt.Errorf("read word statistics: %w", err)
@@ -201,11 +211,14 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 		df := dfs[t]
 		q.terms = append(q.terms, queryTerm{term: t, weight: weights[t], df: df, idf: q.idf(df)})
 	}
-	if s.opts.Tuning.Okapi > 0 && s.opts.Tuning.Bigram > 0 {
-		for _, b := range bigrams(question) {
-			if df := dfs[b]; df > 0 {
-				q.grams = append(q.grams, queryTerm{term: b, weight: 1, df: df, idf: okapiIDF(q.nChunks, df)})
-			}
+	for _, c := range chars {
+		if df := charDFs[c]; df > 0 {
+			q.grams = append(q.grams, queryTerm{term: c, weight: 1, df: df, idf: okapiIDF(q.nChunks, df)})
+		}
+	}
+	for _, b := range grams {
+		if df := dfs[b]; df > 0 {
+			q.grams = append(q.grams, queryTerm{term: b, weight: 1, df: df, idf: okapiIDF(q.nChunks, df)})
 		}
 	}
 	return q, nil

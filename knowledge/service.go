@@ -174,12 +174,17 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 	var sg signals
 	var passages []string
 	for i, h := range hits {
-		if i == 3 {
-			break
-		}
-		sg.Coverage = max(sg.Coverage, q.coverage(h))
+		// The closest item of any passage shown: word scores reorder the
+		// passages, but how close the question is to the corpus in meaning
+		// does not change with their order.
 		sg.Sim = max(sg.Sim, h.sim)
-		passages = append(passages, h.Text)
+		for _, o := range h.others {
+			sg.Sim = max(sg.Sim, o.sim)
+		}
+		if i < 3 {
+			sg.Coverage = max(sg.Coverage, q.coverage(h))
+			passages = append(passages, h.Text)
+		}
 	}
 	sg.Off = s.offSignal(ctx, qvec, sg.Sim)
 	sg.Strange = q.strangeness()

@@ -407,6 +407,9 @@ func (s *Service) refreshStats(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, `REFRESH MATERIALIZED VIEW chunk_word_stats`); err != nil {
 		return fmt.Errorf("refresh word statistics: %w", err)
 	}
+	if _, err := s.pool.Exec(ctx, `REFRESH MATERIALIZED VIEW chunk_char_stats`); err != nil {
+		return fmt.Errorf("refresh character statistics: %w", err)
+	}
 	// Search reads the number of chunks from the planner's statistics.
 	if _, err := s.pool.Exec(ctx, `ANALYZE chunks`); err != nil {
 		return fmt.Errorf("analyze chunks: %w", err)

@@ -96,6 +96,14 @@ func TestChangedFileReplacesItsChunks(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM chunks c
 		WHERE NOT EXISTS (SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id)`).Scan(&n))
 	require.Zero(t, n, "every chunk has its vector")
+
+	// The character statistics Okapi weighs by were refreshed after the
+	// edit brought "到" into the changed item.
+	var stats, counted int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT ndoc FROM chunk_char_stats WHERE ch = '到'`).Scan(&stats))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE heading || text LIKE '%到%'`).Scan(&counted))
+	require.Positive(t, counted)
+	require.Equal(t, counted, stats, "items holding 到, by the statistics and by the chunks")
 }
 
 // TestFailedReplacementKeepsOldVersion: the replacement of a document's

@@ -23,8 +23,25 @@ func TestLacksReadsWhatIsAsked(t *testing.T) {
 		{"出院没多久又病了，能申请吗", noFigures, false},
 		{"住了好几年了，低保标准是多少", noFigures, true},
 	} {
-		if got := lacks(c.question, c.passages); got != c.want {
+		if got := lacks(c.question, nil, c.passages); got != c.want {
 			t.Errorf("lacks(%q) = %v, want %v", c.question, got, c.want)
 		}
+	}
+}
+
+// A figure answers only in a sentence about what the question names.
+func TestLacksWantsTheFigureOfTheSubject(t *testing.T) {
+	passages := []string{"建立孤儿基本生活补助标准动态增长机制。城市低保标准提高到每人每月600元。"}
+	question := "孤儿基本生活费每个月发多少钱"
+	orphans := []subjectWord{{"孤儿", 3}, {"基本", 1}, {"生活费", 2}}
+	if !lacks(question, orphans, passages) {
+		t.Error("the 600 元 of 城市低保 taken for the orphans' allowance")
+	}
+	if lacks(question, nil, passages) {
+		t.Error("without a subject any amount should do")
+	}
+	dibao := []subjectWord{{"城市", 1}, {"低保", 2}}
+	if lacks("城市低保标准是多少钱", dibao, passages) {
+		t.Error("the sentence that states the 城市低保 amount not taken")
 	}
 }

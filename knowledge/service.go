@@ -188,7 +188,7 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 	}
 	sg.Off = s.offSignal(ctx, qvec, sg.Sim)
 	sg.Strange = q.strangeness()
-	sg.Lacks = lacks(q.question, passages)
+	sg.Lacks = lacks(q.question, q.subject(), passages)
 	return sg
 }
 

@@ -53,7 +53,7 @@ func TestOutreachDispatchSurvivesKill9(t *testing.T) {
 	csv.WriteString("household_id,head_name,national_id,phone,region,area,program,enrolled_on,next_review_on,phaseout_ends_on,pledge_signed_on\n")
 	for i := 0; i < households; i++ {
 		first := fmt.Sprintf("52010219700101%03d", i)
-		fmt.Fprintf(&csv, "K%04d,刘%d,%s,,guizhou-2020,rural,dibao,2025-01-01,2027-01-01,,2025-12-01\n", i, i, first+string(pii.NationalIDCheckChar(first)))
+		fmt.Fprintf(&csv, "K%04d,刘%d,%s,,guizhou-2020,rural,dibao,%s\n", i, i, first+string(pii.NationalIDCheckChar(first)), quietDates)
 	}
 	_, err = svc.Import(ctx, strings.NewReader(csv.String()), false)
 	require.NoError(t, err)

@@ -9,12 +9,23 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/internal/testdb"
 )
+
+// quietDates are the enrolled_on, next_review_on, phaseout_ends_on and
+// pledge_signed_on columns of a household that owes no reminder for months
+// either side of today. Tests that run `serve`, whose scheduler derives the
+// day's reminders, then count their campaign's messages alone: with fixed
+// dates the pledge renewal fell due when the calendar reached it.
+var quietDates = func() string {
+	day := func(n int) string { return time.Now().AddDate(0, 0, n).Format("2006-01-02") }
+	return day(-400) + "," + day(200) + ",," + day(-30)
+}()
 
 func outreachID(n int) string {
 	first := fmt.Sprintf("52010219800101%03d", n)

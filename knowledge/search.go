@@ -42,9 +42,8 @@ type Tuning struct {
 	Place float64
 	// Okapi adds, to each item the fusion brought, its Okapi BM25 score
 	// over the question's Han characters and bigrams, as a share of the
-	// best item's.
-	// Unlike the overlap above it saturates a repeated term and weighs
-	// down long items, which otherwise win questions by their length.
+	// best item's. Unlike the overlap above it saturates a repeated term
+	// and weighs down long items, which otherwise win by their length.
 	Okapi float64
 	// PlainQuery embeds the question as asked, without the glossary's
 	// terms (they still reach the full-text side).

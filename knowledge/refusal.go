@@ -163,6 +163,7 @@ var (
 	asksDate   = regexp.MustCompile(`几月几[号日]|哪一?天|几号`)
 	asksClock  = regexp.MustCompile(`几点|什么时辰`)
 	asksSpan   = regexp.MustCompile(`多少天|几天|多长时间|多久|几个月|几年`)
+	asksPapers = regexp.MustCompile(`带啥|带什么|带哪些|哪些材料|什么材料|啥材料|啥手续|什么手续|哪些手续|复印`)
 	// 几 and 多少 also say "a few", "not much" in a statement: 好几年,
 	// 十几天, 前几天, 几年前, 没多少钱, 没多久. Those words are taken out
 	// before the question is read for what it asks.
@@ -171,11 +172,14 @@ var (
 	statesAmount = regexp.MustCompile(`[0-9０-９零一二三四五六七八九十百千万两]+(\.[0-9]+)?\s*(元|块|万元|倍|%|％)`)
 	statesDate   = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*月\s*[0-9０-９一二三四五六七八九十]+\s*[日号]`)
 	statesClock  = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*(点|时|:|：)`)
+	// papers to bring: "身份证、户口簿复印件"
+	statesPapers = regexp.MustCompile(`身份证|户口簿|户口本|证明材料|材料清单|申请书|复印件|证件`)
 	statesSpan   = regexp.MustCompile(`[0-9０-９零一二三四五六七八九十两半]+\s*(个)?(工作日|日|天|周|个月|月|年)`)
 )
 
-// lacks reports whether the question asks for an amount, a date or a time
-// span and none of the passages states one about what the question names.
+// lacks reports whether the question asks for an amount, a date, a time
+// span or the papers to bring, and none of the passages states one about
+// what the question names.
 // A figure counts only in a sentence that holds at least subjectShare of
 // the question's subject words (weighted by rarity): "孤儿基本生活费每个月
 // 发多少钱" is not answered by a passage that states some other amount.
@@ -207,7 +211,7 @@ func lacks(question string, subject []subjectWord, passages []string) bool {
 		return true
 	}
 	return check(asksAmount, statesAmount) || check(asksDate, statesDate) || check(asksClock, statesClock) ||
-		check(asksSpan, statesSpan)
+		check(asksSpan, statesSpan) || check(asksPapers, statesPapers)
 }
 
 // subjectShare is how much of the question's subject a sentence must name
@@ -238,7 +242,8 @@ func (q query) subject() []subjectWord {
 		if seen[w.text] || utf8.RuneCountInString(w.text) < 2 || df[w.text] == 0 || isPlace(w.text) {
 			continue
 		}
-		if asksAmount.MatchString(w.text) || asksDate.MatchString(w.text) || asksClock.MatchString(w.text) || asksSpan.MatchString(w.text) {
+		if asksAmount.MatchString(w.text) || asksDate.MatchString(w.text) || asksClock.MatchString(w.text) ||
+			asksSpan.MatchString(w.text) || asksPapers.MatchString(w.text) {
 			continue
 		}
 		seen[w.text] = true

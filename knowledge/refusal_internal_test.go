@@ -22,6 +22,8 @@ func TestLacksReadsWhatIsAsked(t *testing.T) {
 		{"家里没多少钱了，能申请救助吗", noFigures, false},
 		{"出院没多久又病了，能申请吗", noFigures, false},
 		{"住了好几年了，低保标准是多少", noFigures, true},
+		{"申请低保要带啥材料", noFigures, true},
+		{"申请低保要带啥材料", []string{"申请时提交身份证、户口簿复印件。"}, false},
 	} {
 		if got := lacks(c.question, nil, c.passages); got != c.want {
 			t.Errorf("lacks(%q) = %v, want %v", c.question, got, c.want)

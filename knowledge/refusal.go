@@ -232,14 +232,10 @@ type subjectWord struct {
 // (a figure's place is its document's, seldom in the sentence) and the
 // words that ask ("多少钱", "几天").
 func (q query) subject() []subjectWord {
-	df := map[string]int64{}
-	for _, t := range q.terms {
-		df[t.term] = t.df
-	}
 	var out []subjectWord
 	seen := map[string]bool{}
 	for _, w := range q.words {
-		if seen[w.text] || utf8.RuneCountInString(w.text) < 2 || df[w.text] == 0 || isPlace(w.text) {
+		if seen[w.text] || utf8.RuneCountInString(w.text) < 2 || q.df[w.text] == 0 || isPlace(w.text) {
 			continue
 		}
 		if asksAmount.MatchString(w.text) || asksDate.MatchString(w.text) || asksClock.MatchString(w.text) ||
@@ -247,7 +243,7 @@ func (q query) subject() []subjectWord {
 			continue
 		}
 		seen[w.text] = true
-		out = append(out, subjectWord{w.text, q.idf(df[w.text])})
+		out = append(out, subjectWord{w.text, q.idf(q.df[w.text])})
 	}
 	return out
 }

@@ -83,6 +83,9 @@ type query struct {
 	words    []qword     // the question's own content words
 	terms    []queryTerm // everything the full-text side looks for
 	grams    []queryTerm // the question's Han characters and bigrams, with their frequencies, for Okapi
+	// df is how many items hold each term (by their words), as read once
+	// in prepare for the terms, the characters and the bigrams.
+	df       map[string]int64
 	expanded []Expansion // glossary entries the question called up
 	nChunks  float64
 	// vector waits for the question's vector, which prepare starts making
@@ -179,12 +182,19 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 	if s.opts.Tuning.Okapi > 0 {
 		chars, grams = hanChars(question), bigrams(question)
 	}
-	lookup := append(append(append([]string{}, terms...), chars...), grams...)
+	lookup := append([]string(nil), terms...)
+	for _, more := range [][]string{chars, grams} {
+		for _, g := range more {
+			if _, ok := weights[g]; !ok { // bigrams are terms already when Bigram > 0
+				lookup = append(lookup, g)
+			}
+		}
+	}
 
 	// Document frequencies come from the statistics ingest keeps; the number
 	// of chunks from the planner's row estimate, which ingest refreshes.
 	rows, err := s.pool.Query(ctx, `
-		SELECT DISTINCT t, coalesce(st.ndoc, 0), coalesce(cs.ndoc, 0),
+		SELECT t, coalesce(st.ndoc, 0), coalesce(cs.ndoc, 0),
 		       greatest((SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass), 1)
 		FROM unnest($1::text[]) AS t
 		LEFT JOIN chunk_word_stats st ON st.word = t
@@ -192,7 +202,7 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 	if err != nil {
 		return q, fmt.Errorf("read word statistics: %w", err)
 	}
-	dfs := map[string]int64{}     // items whose words hold t
+	q.df = map[string]int64{}     // items whose words hold t
 	charDFs := map[string]int64{} // items whose text holds the character t
 	for rows.Next() {
 		var t string
@@ -201,13 +211,13 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 			rows.Close()
 			return q, fmt.Errorf("read word statistics: %w", err)
 		}
-		dfs[t], charDFs[t] = df, cdf
+		q.df[t], charDFs[t] = df, cdf
 	}
 	if err := rows.Err(); err != nil {
 		return q, fmt.Errorf("read word statistics: %w", err)
 	}
 	for _, t := range terms {
-		df := dfs[t]
+		df := q.df[t]
 		q.terms = append(q.terms, queryTerm{term: t, weight: weights[t], df: df, idf: q.idf(df)})
 	}
 	for _, c := range chars {
@@ -216,7 +226,7 @@ func (s *Service) prepare(ctx context.Context, question, rewrite string) (query,
 		}
 	}
 	for _, b := range grams {
-		if df := dfs[b]; df > 0 {
+		if df := q.df[b]; df > 0 {
 			q.grams = append(q.grams, queryTerm{term: b, weight: 1, df: df, idf: okapiIDF(q.nChunks, df)})
 		}
 	}

@@ -195,20 +195,12 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 // coverage is the idf-weighted share of the question's content words that
 // hit h contains, directly, through a part, or through the glossary.
 func (q query) coverage(h hit) float64 {
-	idf := map[string]float64{}
-	for _, t := range q.terms {
-		idf[t.term] = t.idf
-	}
 	var total, found float64
 	for _, w := range q.words {
 		if q.contextWord(w.text) {
 			continue
 		}
-		wi, ok := idf[w.text]
-		if !ok {
-			wi = q.idf(0)
-		}
-		wi *= topicWeight(w.pos)
+		wi := q.idf(q.df[w.text]) * topicWeight(w.pos)
 		total += wi
 		if q.wordFound(w.text, h) {
 			found += wi
@@ -262,10 +254,6 @@ func (q query) wordFound(w string, h hit) bool {
 // that the corpus never uses, neither whole nor through a part of two or
 // more characters, nor through a glossary term it calls up.
 func (q query) strangeness() float64 {
-	df := map[string]int64{}
-	for _, t := range q.terms {
-		df[t.term] = t.df
-	}
 	var total, strange float64
 	for _, w := range q.words {
 		if q.contextWord(w.text) {
@@ -273,12 +261,12 @@ func (q query) strangeness() float64 {
 		}
 		wt := topicWeight(w.pos)
 		total += wt
-		if df[w.text] > 0 || q.expandsTo(w.text) {
+		if q.df[w.text] > 0 || q.expandsTo(w.text) {
 			continue
 		}
 		known := false
 		for _, p := range wordParts(w.text) {
-			if utf8.RuneCountInString(p) >= 2 && df[p] > 0 {
+			if utf8.RuneCountInString(p) >= 2 && q.df[p] > 0 {
 				known = true
 				break
 			}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -254,8 +255,6 @@ func (l *Log) ByChat(ctx context.Context, from chat.Address, before time.Time, l
 	if err != nil {
 		return nil, err
 	}
-	for i, j := 0, len(es)-1; i < j; i, j = i+1, j-1 {
-		es[i], es[j] = es[j], es[i]
-	}
+	slices.Reverse(es)
 	return es, nil
 }

@@ -10,20 +10,14 @@ import (
 // topicRunes bounds a topic: a line in the queue, not the whole question.
 const topicRunes = 30
 
-// handoffWords are what residents type to reach a person: they say that a
-// person is wanted, not what about.
-var handoffWords = map[string]bool{
-	"人工": true, "找人": true, "转人工": true, "人工服务": true, "客服": true, "/contact": true,
-}
-
 // realQuestion tells whether a resident's line says what they need: not
 // a command, not a placeholder the bot wrote for something it did not keep
-// ("[绑定码]"), not a request for a person, and more than a one-word answer
-// to a wizard step.
+// ("[绑定码]"), and more than a one-word answer to a wizard step or a
+// request for a person ("人工", "找人").
 func realQuestion(text string) bool {
 	t := strings.TrimSpace(text)
 	switch {
-	case t == "", strings.HasPrefix(t, "/"), strings.HasPrefix(t, "["), handoffWords[t]:
+	case t == "", strings.HasPrefix(t, "/"), strings.HasPrefix(t, "["):
 		return false
 	}
 	return utf8.RuneCountInString(t) >= 6 || strings.ContainsAny(t, "？?吗呢")

@@ -268,7 +268,11 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id, _ := c.session(w, r, true)
-	ev := bot.Event{Address: chat.Address{Channel: Channel, ID: id}, LangHint: chosenLang(req.Lang)}
+	// The language the resident chose on the page; the engine keeps only
+	// the ones it speaks. The browser's Accept-Language is deliberately not
+	// consulted: the page is Chinese, and a phone set up in English by a
+	// relative must not greet an elderly resident in English.
+	ev := bot.Event{Address: chat.Address{Channel: Channel, ID: id}, LangHint: req.Lang}
 	if len(req.ID) > 0 && len(req.ID) <= 64 {
 		ev.EventID = "web:" + id + ":" + req.ID
 	}
@@ -291,19 +295,6 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 		res.Replies = []bot.Reply{}
 	}
 	writeJSON(w, http.StatusOK, res)
-}
-
-// chosenLang is the language the resident chose on the page, when it is
-// one the bot speaks. The browser's Accept-Language is deliberately not
-// consulted: the page is Chinese, and a phone set up in English by a
-// relative must not greet an elderly resident in English.
-func chosenLang(code string) string {
-	for _, l := range bot.Langs {
-		if l.Code == code {
-			return code
-		}
-	}
-	return ""
 }
 
 // StaffMessage is a staff reply waiting in the browser's chat.

@@ -136,16 +136,15 @@ type recentRegions struct {
 	source RegionProfiles
 	ttl    time.Duration
 
-	mu   sync.Mutex
-	day  time.Time
-	at   time.Time
-	set  eligibility.RegionSet
-	have bool
+	mu  sync.Mutex
+	day time.Time
+	at  time.Time // zero until the first read: never fresh
+	set eligibility.RegionSet
 }
 
 func (r *recentRegions) InForce(ctx context.Context, day time.Time) (eligibility.RegionSet, error) {
 	r.mu.Lock()
-	if r.have && r.day.Equal(day) && time.Since(r.at) < r.ttl {
+	if r.day.Equal(day) && time.Since(r.at) < r.ttl {
 		set := r.set
 		r.mu.Unlock()
 		return set, nil
@@ -158,7 +157,7 @@ func (r *recentRegions) InForce(ctx context.Context, day time.Time) (eligibility
 		return eligibility.RegionSet{}, err
 	}
 	r.mu.Lock()
-	r.day, r.at, r.set, r.have = day, time.Now(), set, true
+	r.day, r.at, r.set = day, time.Now(), set
 	r.mu.Unlock()
 	return set, nil
 }

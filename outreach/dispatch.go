@@ -420,7 +420,7 @@ func (s *Service) waitSlot(ctx context.Context, to chat.Address) error {
 		if err != nil {
 			return err
 		}
-		if busy && d > 3*time.Second {
+		if busy && d > slotHorizon {
 			return river.JobSnooze(d)
 		}
 		if err := sleep(ctx, d); err != nil {

@@ -53,6 +53,15 @@ func Senders(ctx context.Context, s bot.Setup) (map[string]bot.ChannelSender, er
 	return out, nil
 }
 
+// Limits are the pacing limits of each channel, by name.
+func Limits(senders map[string]bot.ChannelSender) map[string]chat.Limits {
+	out := make(map[string]chat.Limits, len(senders))
+	for name, s := range senders {
+		out[name] = s.Limits()
+	}
+	return out
+}
+
 // Router is a chat.Router over senders.
 func Router(senders map[string]bot.ChannelSender) chat.Router {
 	r := chat.Router{}
@@ -113,10 +122,7 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 			return nil, err
 		}
 	}
-	limits := map[string]chat.Limits{}
-	for name, s := range senders {
-		limits[name] = s.Limits()
-	}
+	limits := Limits(senders)
 	p := &Parts{Out: Router(senders), Questions: questions.New(o.Pool), log: log}
 	p.Desk = handoff.New(o.Pool, p.Out)
 	var metrics *bot.Metrics

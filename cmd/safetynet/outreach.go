@@ -19,7 +19,6 @@ import (
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/webchat"
 	"github.com/safetynet/safetynet/bot/wechat"
-	"github.com/safetynet/safetynet/chat"
 	"github.com/safetynet/safetynet/internal/csvexport"
 	"github.com/safetynet/safetynet/internal/pii"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
@@ -128,10 +127,7 @@ func newOutreach(ctx context.Context, env *Env, cfg outreach.Config) (*outreach.
 		if len(senders) > 0 {
 			cfg.Sender = resident.Router(senders)
 			// Each channel is paced by its own limits.
-			cfg.Limits = map[string]chat.Limits{}
-			for name, snd := range senders {
-				cfg.Limits[name] = snd.Limits()
-			}
+			cfg.Limits = resident.Limits(senders)
 		}
 	}
 	return outreach.New(pool, cfg)

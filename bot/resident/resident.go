@@ -75,6 +75,14 @@ func Router(senders map[string]bot.ChannelSender) chat.Router {
 // chats' pre-checks.
 const regionsTTL = 5 * time.Second
 
+// Wizard is the chat's pre-check: the bureau's region profiles in force
+// today, as /api/check uses them, re-read every few seconds rather than at
+// every step. region, when set, is asked no more.
+func Wizard(pool *pgxpool.Pool, cfg config.Config, region string) bot.EligibilityWizard {
+	return bot.EligibilityWizard{W: &eligibility.Wizard{DefaultRegion: region, Hotline: cfg.Hotline},
+		Regions: bot.RecentRegions(eligibility.NewStore(pool), regionsTTL), TZ: cfg.TZ}
+}
+
 // Options are what the resident parts need from serve.
 type Options struct {
 	Pool   *pgxpool.Pool
@@ -135,10 +143,7 @@ func New(ctx context.Context, o Options) (*Parts, error) {
 	cfg := bot.Config{
 		Pool: o.Pool, Answerer: o.Answerer, Desk: p.Desk, Logger: log, Hotline: o.Config.Hotline,
 		Region: o.Region, Metrics: metrics, Channels: limits,
-		// The bureau's region profiles in force today, as /api/check uses
-		// them; re-read every few seconds rather than at every step.
-		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{DefaultRegion: o.Region, Hotline: o.Config.Hotline},
-			Regions: bot.RecentRegions(eligibility.NewStore(o.Pool), regionsTTL), TZ: o.Config.TZ},
+		Wizard: Wizard(o.Pool, o.Config, o.Region),
 	}
 	if o.Outreach != nil {
 		cfg.Enrolment = bot.OutreachEnrolment{S: o.Outreach}

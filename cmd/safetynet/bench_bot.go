@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/safetynet/safetynet/bot"
+	"github.com/safetynet/safetynet/bot/resident"
 	"github.com/safetynet/safetynet/bot/telegram"
 	"github.com/safetynet/safetynet/bot/wechat"
 	"github.com/safetynet/safetynet/chat"
@@ -34,7 +35,6 @@ import (
 	"github.com/safetynet/safetynet/internal/wechattest"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/corpus"
-	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
 func init() {
@@ -144,8 +144,7 @@ func runBenchBot(ctx context.Context, env *Env, args []string) error {
 	eng, err := bot.New(bot.Config{
 		Pool: pool, Answerer: kb, Desk: handoff.New(pool, nil), Hotline: env.Cfg.Hotline,
 		// The region profiles from the database, as serve has them.
-		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: env.Cfg.Hotline},
-			Regions: bot.RecentRegions(eligibility.NewStore(pool), 5*time.Second), TZ: env.Cfg.TZ},
+		Wizard: resident.Wizard(pool, env.Cfg, ""),
 		// Residents here talk as fast as the bot answers: no per-chat limit.
 		RateBurst: 1e9, RatePerSec: 1e9,
 		Channels: map[string]chat.Limits{telegram.Channel: telegram.Limits, wechat.Channel: wechat.Limits},

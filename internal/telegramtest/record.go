@@ -106,21 +106,7 @@ func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
 // WaitForMessages waits until the bot has sent at least n messages to
 // chatID and returns all messages sent to it so far (n or more).
 func (s *Server) WaitForMessages(ctx context.Context, chatID int64, n int) ([]SentMessage, error) {
-	var got []SentMessage
-	err := s.WaitFor(ctx, func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		c := s.chats[chatID]
-		if c == nil || len(c.sent) < n {
-			return false
-		}
-		got = append([]SentMessage(nil), c.sent...)
-		return true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("wait for %d messages to chat %d (have %d): %w", n, chatID, len(s.SentTo(chatID)), err)
-	}
-	return got, nil
+	return s.WaitForNew(ctx, chatID, 0, n)
 }
 
 // WaitForNew waits until at least n messages were sent to the chat after

@@ -156,12 +156,7 @@ func TestWebChatConversation(t *testing.T) {
 // lang) is followed; a language the bot does not speak is ignored.
 func TestGreetingFollowsThePagesChoiceNotTheBrowser(t *testing.T) {
 	t.Parallel()
-	pool := testdb.New(t)
-	kb := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
-	eng, err := bot.New(bot.Config{Pool: pool, Answerer: kb, Hotline: "12345"})
-	require.NoError(t, err)
-	srv := httptest.NewServer(webchat.New(eng, pool, nil).Handler())
-	t.Cleanup(srv.Close)
+	srv := newChat(t, webchat.Deployment{}).srv
 
 	greet := func(body string) bot.Result {
 		t.Helper()

@@ -15,18 +15,26 @@ import (
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
 
-// A bureau worker edits Guizhou's rural standard in the console: the next
-// pre-check uses it, and the audit log says who changed what.
-func TestRegionEditChangesNextCheckAndIsAudited(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
+// regionsSetup is the console over the region profiles in the database,
+// seeded with the bundled ones.
+func regionsSetup(t *testing.T) (*testBundle, *eligibility.Store) {
+	t.Helper()
 	var store *eligibility.Store
 	b := setup(t, func(d *console.Deps) {
 		store = eligibility.NewStore(d.Pool)
 		d.Regions = store
 		d.TZ = time.UTC
 	})
-	require.NoError(t, store.Seed(ctx))
+	require.NoError(t, store.Seed(context.Background()))
+	return b, store
+}
+
+// A bureau worker edits Guizhou's rural standard in the console: the next
+// pre-check uses it, and the audit log says who changed what.
+func TestRegionEditChangesNextCheckAndIsAudited(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, store := regionsSetup(t)
 	c := b.client(t)
 	csrf := c.login("bureau", bureauPW)
 
@@ -102,13 +110,7 @@ func TestRegionEditChangesNextCheckAndIsAudited(t *testing.T) {
 func TestRegionEditWithoutAuditRecordIsNotSaved(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	var store *eligibility.Store
-	b := setup(t, func(d *console.Deps) {
-		store = eligibility.NewStore(d.Pool)
-		d.Regions = store
-		d.TZ = time.UTC
-	})
-	require.NoError(t, store.Seed(ctx))
+	b, store := regionsSetup(t)
 	// The audit log refuses region records, as a full disk or a lost
 	// connection at that moment would.
 	_, err := b.pool.Exec(ctx, `

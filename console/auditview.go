@@ -17,7 +17,11 @@ var auditKeys = map[string]string{
 
 // AuditLines is auditLines with region ids said by name.
 func (v view) AuditLines(detail json.RawMessage) []string {
-	return auditLinesNamed(detail, v.regionNames)
+	var names map[string]string
+	if v.regionNames != nil {
+		names = v.regionNames()
+	}
+	return auditLinesNamed(detail, names)
 }
 
 // auditLines turns an audit row's JSON detail into "key: value" lines a

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/safetynet/safetynet/knowledge/eligibility"
@@ -45,14 +46,19 @@ type view struct {
 	Hotline string
 	Data    any
 
-	regionNames map[string]string // region id → name, filled at render
+	// regionNames maps region ids to names, read from the database the
+	// first time a page asks (most pages show no region); nil without a
+	// user.
+	regionNames func() map[string]string
 }
 
 // RegionName is a region's name for staff, never its id where a name is
 // known.
 func (v view) RegionName(id string) string {
-	if n := v.regionNames[id]; n != "" {
-		return n
+	if v.regionNames != nil {
+		if n := v.regionNames()[id]; n != "" {
+			return n
+		}
 	}
 	return id
 }
@@ -150,7 +156,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		return
 	}
 	if v.User != nil {
-		v.regionNames = c.regionNames(r.Context())
+		ctx := r.Context()
+		v.regionNames = sync.OnceValue(func() map[string]string { return c.regionNames(ctx) })
 	}
 	var buf bytes.Buffer
 	if err := p.t.Execute(&buf, v); err != nil {

@@ -47,14 +47,13 @@ type statusCount struct {
 
 var (
 	reClock = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
-	reDate  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
 // parseDate reads a YYYY-MM-DD field typed by staff; the error names the
 // field in words.
 func parseDate(field, label, raw string, loc *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation(time.DateOnly, raw, loc)
-	if !reDate.MatchString(raw) || err != nil {
+	t, err := time.ParseInLocation(time.DateOnly, raw, loc) // exactly YYYY-MM-DD, a real day
+	if err != nil {
 		return time.Time{}, &FieldError{field, label + "要写成 2026-03-01 这样的日期（年-月-日）"}
 	}
 	return t, nil
@@ -75,14 +74,14 @@ func parseClock(field, label, raw string) (hour, minute int, err error) {
 // format follows the browser's locale) and are checked here, each error
 // naming its field. "Due within N days" selects households whose periodic
 // review falls in the next N days from the start.
-func (c *Console) campaignInput(r *http.Request, by string) (campaignForm, outreach.CampaignInput, error) {
+func (c *Console) campaignInput(r *http.Request) (campaignForm, outreach.CampaignInput, error) {
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	form := campaignForm{
 		Name: f("name"), Region: f("region"), Area: f("area"), Program: f("program"), DueWithin: f("due_within"),
 		Template: f("template"), Text: f("text"), StartDate: f("start_date"), StartTime: f("start_time"),
 		WindowStart: f("window_start"), WindowEnd: f("window_end"), Rate: f("rate"),
 	}
-	in := outreach.CampaignInput{Name: form.Name, Template: form.Template, CreatedBy: by,
+	in := outreach.CampaignInput{Name: form.Name, Template: form.Template,
 		Segment: outreach.Segment{Area: form.Area}}
 	if form.Name == "" {
 		return form, in, &FieldError{"name", "请给活动起个名字"}
@@ -197,7 +196,7 @@ func (c *Console) campaignsPage(w http.ResponseWriter, r *http.Request, s *sessi
 	status := http.StatusOK
 	var msg string
 	if r.Method == http.MethodPost {
-		form, in, err := c.campaignInput(r, s.User.Name)
+		form, in, err := c.campaignInput(r)
 		d.Form = form
 		if err == nil && r.PostFormValue("op") == "create" {
 			var cp outreach.Campaign
@@ -393,19 +392,19 @@ func (c *Console) apiCampaigns(w http.ResponseWriter, r *http.Request, s *sessio
 }
 
 // apiCampaignInput reads the outreach service's own campaign input; who
-// creates it is the session's user, whatever the body says.
-func (c *Console) apiCampaignInput(w http.ResponseWriter, r *http.Request, s *session) (outreach.CampaignInput, bool) {
+// creates it is the session's user, whatever the body says (createCampaign
+// sets it).
+func (c *Console) apiCampaignInput(w http.ResponseWriter, r *http.Request) (outreach.CampaignInput, bool) {
 	var in outreach.CampaignInput
 	if err := decodeJSON(r, &in); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return in, false
 	}
-	in.CreatedBy = s.User.Name
 	return in, true
 }
 
 func (c *Console) apiCampaignPreview(w http.ResponseWriter, r *http.Request, s *session) {
-	in, ok := c.apiCampaignInput(w, r, s)
+	in, ok := c.apiCampaignInput(w, r)
 	if !ok {
 		return
 	}
@@ -418,7 +417,7 @@ func (c *Console) apiCampaignPreview(w http.ResponseWriter, r *http.Request, s *
 }
 
 func (c *Console) apiCampaignCreate(w http.ResponseWriter, r *http.Request, s *session) {
-	in, ok := c.apiCampaignInput(w, r, s)
+	in, ok := c.apiCampaignInput(w, r)
 	if !ok {
 		return
 	}

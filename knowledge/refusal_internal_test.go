@@ -47,3 +47,49 @@ func TestLacksWantsTheFigureOfTheSubject(t *testing.T) {
 		t.Error("the sentence that states the 城市低保 amount not taken")
 	}
 }
+
+// A year or a month by its name, a period something has gone on for, and a
+// phase such as 十四五时期 are no answer to "how long" or "at what time";
+// a frequency is an answer to "how often".
+func TestLacksTellsDatesFromSpans(t *testing.T) {
+	for _, c := range []struct {
+		question, passage string
+		want              bool
+	}{
+		{"申请交上去多少天能批下来", "2020年4月底前，研究制订工作方案。", true},
+		{"申请交上去多少天能批下来", "近半年来，全省办理跨县域申请1.2万件。", true},
+		{"申请交上去多少天能批下来", "三年来共审核申请3万件。", true},
+		{"申请交上去多少天能批下来", "乡镇应在15个工作日内完成审核。", false},
+		{"渐退期有多长时间", "给予不少于1年的渐退期。", false},
+		{"信息多久更新一回", "信息按季度动态更新。", false},
+		{"几点开饭", "十四五时期建设幸福食堂。", true},
+		{"几点开饭", "幸福食堂每天11点开饭。", false},
+		{"几点开饭", "饭菜价格再低一点。", true},
+	} {
+		if got := lacks(c.question, nil, []string{c.passage}); got != c.want {
+			t.Errorf("lacks(%q, %q) = %v, want %v", c.question, c.passage, got, c.want)
+		}
+	}
+}
+
+// A figure of another year does not answer a question about one year.
+func TestLacksWantsTheYearAsked(t *testing.T) {
+	passage := []string{"2018年、2020年，全省农村低保年均标准分别提高到3908元、4500元。"}
+	for _, c := range []struct {
+		question string
+		want     bool
+	}{
+		{"贵州2021年农村低保标准是多少钱", true},
+		{"贵州二零二一年农村低保标准一年多少钱", true},
+		{"贵州二〇二〇年农村低保标准一年多少钱", false},
+		{"贵州2018年农村低保一年多少钱", false},
+		{"贵州农村低保标准一年多少钱", false},
+	} {
+		if got := lacks(c.question, nil, passage); got != c.want {
+			t.Errorf("lacks(%q) = %v, want %v", c.question, got, c.want)
+		}
+	}
+	if got := yearsNamed("二零二一年和2019年"); len(got) != 2 || got[0] != "2021" || got[1] != "2019" {
+		t.Errorf("yearsNamed = %v", got)
+	}
+}

@@ -192,11 +192,20 @@ var (
 // A figure counts only in a sentence that holds at least subjectShare of
 // the question's subject words (weighted by rarity): "孤儿基本生活费每个月
 // 发多少钱" is not answered by a passage that states some other amount.
-func lacks(question string, subject []subjectWord, passages []string) bool {
+//
+// A question that names a place of the corpus ("刚察县…多少钱") is answered
+// by a figure of that place: from a passage of its documents, or from a
+// sentence that names it. named are those places.
+func lacks(question string, subject []subjectWord, passages []shown, named []string) bool {
 	question = indefinite.ReplaceAllString(question, "")
 	var sentences []string
 	for _, p := range passages {
-		sentences = append(sentences, sentenceEnd.Split(p, -1)...)
+		for _, s := range sentenceEnd.Split(p.text, -1) {
+			if p.elsewhere && !slices.ContainsFunc(named, func(n string) bool { return strings.Contains(s, n) }) {
+				continue
+			}
+			sentences = append(sentences, s)
+		}
 	}
 	years := yearsNamed(question)
 	about := func(sentence string) bool {
@@ -207,9 +216,7 @@ func lacks(question string, subject []subjectWord, passages []string) bool {
 		var total, found float64
 		for _, w := range subject {
 			total += w.idf
-			if strings.Contains(sentence, w.text) {
-				found += w.idf
-			}
+			found += w.idf * says(sentence, w.text)
 		}
 		return total == 0 || found >= subjectShare*total
 	}
@@ -229,6 +236,64 @@ func lacks(question string, subject []subjectWord, passages []string) bool {
 	}
 	return check(asksAmount, statesAmount) || check(asksDate, statesDate) || check(asksClock, statesClock) ||
 		check(asksSpan, statesSpan) || check(asksPapers, statesPapers)
+}
+
+// says is how much of word the sentence says: 1 when it holds the word,
+// else the share of the word's character pairs it holds. Policy words
+// stretch and shrink: "渐退期" is "渐退救助期" in another document.
+func says(sentence, word string) float64 {
+	if strings.Contains(sentence, word) {
+		return 1
+	}
+	pairs := bigrams(word)
+	if len(pairs) < 2 {
+		return 0
+	}
+	n := 0
+	for _, p := range pairs {
+		if strings.Contains(sentence, p) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(pairs))
+}
+
+// shown is a passage the resident would be shown, as lacks reads it.
+type shown struct {
+	text string
+	// elsewhere: the question names a place of the corpus and the
+	// passage's document is of another place.
+	elsewhere bool
+}
+
+// placesOfCorpus are the places the question names that a retrieved
+// document is of. Only those count: "县里", "在县城" look like place names
+// to the pattern, and a place no document is of cannot be told apart from
+// such words.
+func placesOfCorpus(question string, hits []hit) []string {
+	var out []string
+	for _, n := range places.FindAllString(question, -1) {
+		if slices.Contains(out, n) {
+			continue
+		}
+		for _, h := range hits {
+			if ofPlace(h, []string{n}) || slices.ContainsFunc(h.others, func(o hit) bool { return ofPlace(o, []string{n}) }) {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ofPlace: h's document is of one of the named places.
+func ofPlace(h hit, named []string) bool {
+	for _, n := range named {
+		if h.region != "" && strings.Contains(h.region, n) || strings.Contains(h.Title, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // subjectShare is how much of the question's subject a sentence must name

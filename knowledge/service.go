@@ -112,7 +112,9 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if err != nil {
 		return Answer{}, err
 	}
-	fetch := k
+	// Whether the documents cover the question is judged on as many
+	// passages whatever k is: the web chat shows three, eval five.
+	fetch := max(k, figurePassages)
 	if s.opts.Generator != nil {
 		fetch = max(k, rerankPassages)
 	}
@@ -169,10 +171,16 @@ func (s *Service) covered(ctx context.Context, q query, hits []hit, qvec []float
 	return s.calib.score(s.signals(ctx, q, hits, qvec)) >= 0
 }
 
+// figurePassages is how many of the passages shown are read for the
+// figure a question asks (lacks): all five a resident sees. With three,
+// "珙县低保渐退期多长时间" found 珙县's "3—12个月" fourth and was refused.
+const figurePassages = 5
+
 // signals measures the best passages against the question.
 func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float32) signals {
 	var sg signals
-	var passages []string
+	var passages []shown
+	named := placesOfCorpus(q.question, hits)
 	for i, h := range hits {
 		// The closest item of any passage shown: word scores reorder the
 		// passages, but how close the question is to the corpus in meaning
@@ -183,12 +191,14 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 		}
 		if i < 3 {
 			sg.Coverage = max(sg.Coverage, q.coverage(h))
-			passages = append(passages, h.Text)
+		}
+		if i < figurePassages {
+			passages = append(passages, shown{text: h.Text, elsewhere: len(named) > 0 && !ofPlace(h, named)})
 		}
 	}
 	sg.Off = s.offSignal(ctx, qvec, sg.Sim)
 	sg.Strange = q.strangeness()
-	sg.Lacks = lacks(q.question, q.subject(), passages)
+	sg.Lacks = lacks(q.question, q.subject(), passages, named)
 	return sg
 }
 

@@ -110,34 +110,45 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, existing bool, er
 	if r.Lang == "" {
 		r.Lang = "zh-Hans"
 	}
+	// The conversation starts at the resident's first message: a greeting
+	// or menu the bot sent before it says nothing to staff.
+	transcript := r.Transcript
+	for len(transcript) > 0 && transcript[0].Author == AuthorBot {
+		transcript = transcript[1:]
+	}
+	texts := make([]string, len(transcript))
+	var said []string
+	for i, turn := range transcript {
+		texts[i] = mask(turn.Text)
+		if turn.Author != AuthorBot {
+			said = append(said, texts[i])
+		}
+	}
 	err = pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		// The unique partial index allows one ticket not closed per chat;
-		// ON CONFLICT makes concurrent asks meet on it.
+		// ON CONFLICT makes concurrent asks meet on it. A ticket joined
+		// takes a question from these lines only while it has none (topic
+		// ''): one it has comes earlier and stays its topic.
 		var inserted bool
 		err := tx.QueryRow(ctx, `
-			INSERT INTO handoff_tickets (channel, chat_id, lang, reason)
-			VALUES ($1, $2, $3, $4)
+			INSERT INTO handoff_tickets (channel, chat_id, lang, reason, topic)
+			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (channel, chat_id) WHERE status <> 'closed'
-			DO UPDATE SET updated_at = now()
-			RETURNING id, (xmax = 0)`, r.Chat.Channel, r.Chat.ID, r.Lang, r.Reason).Scan(&t.ID, &inserted)
+			DO UPDATE SET updated_at = now(),
+				topic = CASE WHEN handoff_tickets.topic = '' THEN EXCLUDED.topic ELSE handoff_tickets.topic END
+			RETURNING id, (xmax = 0)`, r.Chat.Channel, r.Chat.ID, r.Lang, r.Reason, firstQuestion(said)).Scan(&t.ID, &inserted)
 		if err != nil {
 			return fmt.Errorf("open ticket: %w", err)
 		}
 		existing = !inserted
 		b := &pgx.Batch{}
-		// The conversation starts at the resident's first message: a
-		// greeting or menu the bot sent before it says nothing to staff.
-		transcript := r.Transcript
-		for len(transcript) > 0 && transcript[0].Author == AuthorBot {
-			transcript = transcript[1:]
-		}
-		for _, turn := range transcript {
+		for i, turn := range transcript {
 			author := turn.Author
 			if author != AuthorBot {
 				author = AuthorResident
 			}
 			b.Queue(`INSERT INTO handoff_messages (ticket_id, author, text) VALUES ($1, $2, $3)`,
-				t.ID, author, mask(turn.Text))
+				t.ID, author, texts[i])
 		}
 		if b.Len() > 0 {
 			if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -157,15 +168,25 @@ func (d *Desk) Open(ctx context.Context, r Request) (t Ticket, existing bool, er
 // closed, so staff see what came after the handoff. It returns ErrNotFound
 // when the chat has none.
 func (d *Desk) Append(ctx context.Context, to chat.Address, author, text string) (int64, error) {
+	text = mask(text)
+	var q string
+	if author == AuthorResident {
+		q = firstQuestion([]string{text})
+	}
+	// The line becomes the topic only if the ticket has no question yet
+	// (topic ''). The row lock the UPDATE takes orders appends to one
+	// ticket, so the first question by line order is the one kept. A NULL
+	// topic stays NULL for fillTopics, which reads this line as well.
 	var id int64
 	err := d.pool.QueryRow(ctx, `
 		WITH t AS (
-			UPDATE handoff_tickets SET updated_at = now()
+			UPDATE handoff_tickets SET updated_at = now(),
+				topic = CASE WHEN topic = '' THEN $5 ELSE topic END
 			WHERE channel = $1 AND chat_id = $2 AND status <> 'closed'
 			RETURNING id
 		)
 		INSERT INTO handoff_messages (ticket_id, author, text)
-		SELECT id, $3, $4 FROM t RETURNING ticket_id`, to.Channel, to.ID, author, mask(text)).Scan(&id)
+		SELECT id, $3, $4 FROM t RETURNING ticket_id`, to.Channel, to.ID, author, text, q).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -186,10 +207,11 @@ func mask(s string) string {
 
 const ticketCols = `id, channel, chat_id, lang, reason, status, claimed_by, claimed_at, closed_by, closed_at, created_at, updated_at`
 
-func scanTicket(row pgx.Row) (Ticket, error) {
+// scanTicket reads ticketCols, then any columns after them into more.
+func scanTicket(row pgx.Row, more ...any) (Ticket, error) {
 	var t Ticket
-	err := row.Scan(&t.ID, &t.Chat.Channel, &t.Chat.ID, &t.Lang, &t.Reason, &t.Status, &t.ClaimedBy, &t.ClaimedAt,
-		&t.ClosedBy, &t.ClosedAt, &t.CreatedAt, &t.UpdatedAt)
+	err := row.Scan(append([]any{&t.ID, &t.Chat.Channel, &t.Chat.ID, &t.Lang, &t.Reason, &t.Status, &t.ClaimedBy, &t.ClaimedAt,
+		&t.ClosedBy, &t.ClosedAt, &t.CreatedAt, &t.UpdatedAt}, more...)...)
 	t.Channel = t.Chat.Channel
 	return t, err
 }
@@ -209,16 +231,25 @@ func (d *Desk) List(ctx context.Context, status string) ([]Ticket, error) {
 	default:
 		return nil, fmt.Errorf("status: unknown %q (open, claimed, closed)", status)
 	}
-	rows, err := d.pool.Query(ctx, `SELECT `+ticketCols+` FROM handoff_tickets `+where+` ORDER BY `+order+` LIMIT 500`, args...)
+	// The topic comes from the stored column, not the lines: the console
+	// polls this list, and Open and Append keep the column up to date.
+	rows, err := d.pool.Query(ctx, `SELECT `+ticketCols+`, topic FROM handoff_tickets `+where+` ORDER BY `+order+` LIMIT 500`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	defer rows.Close()
 	out := []Ticket{}
+	var unset []int
 	for rows.Next() {
-		t, err := scanTicket(rows)
+		var q *string
+		t, err := scanTicket(rows, &q)
 		if err != nil {
 			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		if q == nil {
+			unset = append(unset, len(out))
+		} else {
+			t.Topic = shownTopic(t.Reason, *q)
 		}
 		out = append(out, t)
 	}
@@ -226,7 +257,11 @@ func (d *Desk) List(ctx context.Context, status string) ([]Ticket, error) {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	rows.Close()
-	return out, d.fillTopics(ctx, out)
+	fill := make([]*Ticket, len(unset))
+	for i, j := range unset {
+		fill[i] = &out[j]
+	}
+	return out, d.fillTopics(ctx, fill)
 }
 
 // Get returns a ticket with its messages.

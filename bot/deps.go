@@ -39,6 +39,8 @@ type Wizard interface {
 	// Label is the words on the button whose value the resident pressed
 	// at state's question, so a handoff's transcript shows what they saw
 	// ("重度残疾"), not the value ("severe"); the value when unknown.
+	// The engine keeps the words of the buttons it shows and asks only
+	// when it has none for the press.
 	Label(ctx context.Context, state []byte, value string) string
 }
 

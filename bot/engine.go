@@ -518,7 +518,7 @@ func (e *Engine) button(ctx context.Context, t *turnState) error {
 		return e.feedback(ctx, t, rest)
 	case "w":
 		if t.st.Mode == modeWizard && e.wizard != nil {
-			t.heard(e.wizard.Label(ctx, t.st.Wizard, rest))
+			t.heard(e.pressedWords(ctx, t, data, rest))
 		} else {
 			t.heard(rest)
 		}
@@ -570,6 +570,18 @@ func (e *Engine) button(ctx context.Context, t *turnState) error {
 		t.out.Notice = e.msg(t.lang, "btn_expired")
 	}
 	return nil
+}
+
+// pressedWords is what the wizard button the resident pressed said, for
+// the history. The words kept when the buttons were shown are used as
+// they are; a conversation saved before words were kept, or a button
+// older than the last ones shown, has the wizard work out its question
+// again to find them.
+func (e *Engine) pressedWords(ctx context.Context, t *turnState, data, value string) string {
+	if l, ok := t.st.label(data); ok {
+		return l
+	}
+	return e.wizard.Label(ctx, t.st.Wizard, value)
 }
 
 func (e *Engine) feedback(ctx context.Context, t *turnState, rest string) error {

@@ -168,14 +168,14 @@ func (e *Engine) numberChoices(next HandlerFunc) HandlerFunc {
 			// last still stand.
 			return err
 		}
-		var choices []string
+		var choices, labels []string
 		for i := range t.out.Replies {
 			r := &t.out.Replies[i]
 			if buttons {
 				rows := make([][]Button, len(r.Buttons))
 				for k, row := range r.Buttons {
 					for _, b := range row {
-						choices = append(choices, b.Data)
+						choices, labels = append(choices, b.Data), append(labels, b.Text)
 						b.Text = strconv.Itoa(len(choices)) + ". " + b.Text
 						rows[k] = append(rows[k], b)
 					}
@@ -185,7 +185,7 @@ func (e *Engine) numberChoices(next HandlerFunc) HandlerFunc {
 			}
 			var sb strings.Builder
 			for _, b := range r.Choices() {
-				choices = append(choices, b.Data)
+				choices, labels = append(choices, b.Data), append(labels, b.Text)
 				sb.WriteString("\n" + strconv.Itoa(len(choices)) + ". " + b.Text)
 			}
 			if sb.Len() > 0 {
@@ -193,7 +193,7 @@ func (e *Engine) numberChoices(next HandlerFunc) HandlerFunc {
 			}
 			r.Buttons = nil
 		}
-		t.st.Choices = choices
+		t.st.Choices, t.st.Labels = choices, labels
 		return err
 	}
 }

@@ -21,6 +21,22 @@ type convState struct {
 	// Choices are the data of the numbered choices last shown on a channel
 	// without buttons, so a typed number can be taken as one.
 	Choices []string `json:"choices,omitempty"`
+	// Labels are the words of those choices, Labels[i] for Choices[i], so
+	// the history can say which button was pressed without the wizard
+	// working out its question again. A conversation saved before they
+	// were kept has none.
+	Labels []string `json:"labels,omitempty"`
+}
+
+// label is the words shown on the choice whose data is data, when they
+// were kept.
+func (s convState) label(data string) (string, bool) {
+	for i, c := range s.Choices {
+		if c == data && i < len(s.Labels) && s.Labels[i] != "" {
+			return s.Labels[i], true
+		}
+	}
+	return "", false
 }
 
 // turn is one line of the recent conversation, kept for a handoff.

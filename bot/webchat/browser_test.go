@@ -35,23 +35,10 @@ func TestPageInABrowser(t *testing.T) {
 	chat := webchat.New(eng, pool, nil)
 	srv := httptest.NewServer(chat.Handler())
 	t.Cleanup(srv.Close)
+	bctx := chromium(t, "zh-CN", "zh-CN")
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		append(chromedp.DefaultExecAllocatorOptions[:], chromedp.NoSandbox, chromedp.Headless,
-			chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN"))...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-
-	has := func(sel, text string) chromedp.Action[chromedp.Void] {
-		js := `[...document.querySelectorAll(` + jsString(sel) + `)].some(e => e.textContent.includes(` + jsString(text) + `))`
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Poll[bool](js, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
-			return chromedp.Void{}, err
-		}
-	}
-	steps := []chromedp.Action[chromedp.Void]{
-		chromedp.Navigate(srv.URL + "/"),
+	play(t, bctx,
+		chromedp.Navigate(srv.URL+"/"),
 		has(".msg.bot", "社会救助小助手"),
 		chromedp.SendKeys(chromedp.CSS("#t"), "贵州2020年农村低保标准是多少？"),
 		chromedp.Click(chromedp.CSS(`#f button[type=submit]`)),
@@ -61,13 +48,7 @@ func TestPageInABrowser(t *testing.T) {
 		has(".note", "谢谢您的反馈"),
 		chromedp.Click(chromedp.CSS("#person")),
 		has(".msg.bot", "我已经请工作人员来帮您"),
-	}
-	for i, s := range steps {
-		if err := chromedp.Do(bctx, s); err != nil {
-			page, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.innerText`))
-			t.Fatalf("step %d: %v\npage:\n%s", i, err, page)
-		}
-	}
+	)
 
 	tickets, err := desk.List(ctx, handoff.StatusOpen)
 	require.NoError(t, err)
@@ -84,6 +65,45 @@ func TestPageInABrowser(t *testing.T) {
 	}
 	liked.Close()
 	require.Equal(t, 1, n)
+}
+
+// chromium launches headless Chromium in the language lang, sending
+// acceptLang as its Accept-Language, and returns the context of its tab.
+// Both go when the test ends.
+func chromium(t *testing.T, lang, acceptLang string) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		append(chromedp.DefaultExecAllocatorOptions[:], chromedp.NoSandbox, chromedp.Headless,
+			chromedp.Flag("lang", lang), chromedp.Flag("accept-lang", acceptLang))...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	return bctx
+}
+
+// play runs steps in the tab bctx one after another; on a failed step the
+// test stops with the page's text, which usually says what went wrong.
+func play(t *testing.T, bctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	for i, s := range steps {
+		if err := chromedp.Do(bctx, s); err != nil {
+			page, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("step %d: %v\npage:\n%s", i, err, page)
+		}
+	}
+}
+
+// poll waits up to 15 seconds for the script js to be true in the page.
+func poll(js string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](js, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
+		return chromedp.Void{}, err
+	}
+}
+
+// has waits for an element matching sel whose text contains text.
+func has(sel, text string) chromedp.Action[chromedp.Void] {
+	return poll(`[...document.querySelectorAll(` + jsString(sel) + `)].some(e => e.textContent.includes(` + jsString(text) + `))`)
 }
 
 func jsString(s string) string {
@@ -117,23 +137,8 @@ func TestPageOnAPhoneInChinese(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(webchat.New(eng, pool, nil).Handler())
 	t.Cleanup(srv.Close)
+	bctx := chromium(t, "en-US", "en-US,en")
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		append(chromedp.DefaultExecAllocatorOptions[:], chromedp.NoSandbox, chromedp.Headless,
-			chromedp.Flag("lang", "en-US"), chromedp.Flag("accept-lang", "en-US,en"))...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-
-	poll := func(js string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Poll[bool](js, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
-			return chromedp.Void{}, err
-		}
-	}
-	has := func(sel, text string) chromedp.Action[chromedp.Void] {
-		return poll(`[...document.querySelectorAll(` + jsString(sel) + `)].some(e => e.textContent.includes(` + jsString(text) + `))`)
-	}
 	// The last message's last button lies wholly inside the log, above
 	// the text box, without the resident scrolling.
 	buttonsInView := poll(`(() => {
@@ -148,9 +153,9 @@ func TestPageOnAPhoneInChinese(t *testing.T) {
 		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
 		return err
 	})
-	steps := []chromedp.Action[chromedp.Void]{
+	play(t, bctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(srv.URL + "/"),
+		chromedp.Navigate(srv.URL+"/"),
 		has(".msg.bot", "您好！我是社会救助小助手"),
 		// A household described: the answer offers the pre-check as a
 		// button, and the button starts it.
@@ -171,13 +176,7 @@ func TestPageOnAPhoneInChinese(t *testing.T) {
 		chromedp.Click(chromedp.Search(`//button[contains(., "English")]`)),
 		has(".msg.bot", "I will reply in English"),
 		clearCookies,
-		chromedp.Navigate(srv.URL + "/"),
+		chromedp.Navigate(srv.URL+"/"),
 		has(".msg.bot", "Hello! I help with social assistance"),
-	}
-	for i, s := range steps {
-		if err := chromedp.Do(bctx, s); err != nil {
-			page, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.innerText`))
-			t.Fatalf("step %d: %v\npage:\n%s", i, err, page)
-		}
-	}
+	)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
@@ -54,13 +55,10 @@ func (c *Console) regionList(ctx context.Context) ([]eligibility.Profile, error)
 	return set.Profiles(), nil
 }
 
-// check runs the pre-check on one household document; bad input is an
-// *eligibility.InputError naming the field.
-func (c *Console) check(ctx context.Context, doc []byte) (eligibility.Result, error) {
-	set, err := c.regionSet(ctx)
-	if err != nil {
-		return eligibility.Result{}, err
-	}
+// check runs the pre-check on one household document against set, the
+// regions the caller has read; bad input is an *eligibility.InputError
+// naming the field.
+func (c *Console) check(set eligibility.RegionSet, doc []byte) (eligibility.Result, error) {
 	h, err := eligibility.DecodeIn(bytes.NewReader(doc), set)
 	if err != nil {
 		return eligibility.Result{}, err
@@ -147,12 +145,15 @@ func (c *Console) householdJSON(r *http.Request) (checkForm, []byte, error) {
 }
 
 func (c *Console) checkPage(w http.ResponseWriter, r *http.Request, s *session) {
-	regions, err := c.regionList(r.Context())
+	// The regions are read once: the select, the check and the names on the
+	// page all come from the same reading, even if someone saves a region
+	// meanwhile.
+	set, err := c.regionSet(r.Context())
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := checkData{Regions: regions, Form: blankCheckForm()}
+	d := checkData{Regions: set.Profiles(), Form: blankCheckForm()}
 	if len(d.Regions) > 0 {
 		d.Form.Region = d.Regions[0].ID
 	}
@@ -162,7 +163,7 @@ func (c *Console) checkPage(w http.ResponseWriter, r *http.Request, s *session) 
 		d.Form = form
 		if err == nil {
 			var res eligibility.Result
-			res, err = c.check(r.Context(), doc)
+			res, err = c.check(set, doc)
 			d.Result = &res
 		}
 		var fe *FieldError
@@ -178,6 +179,7 @@ func (c *Console) checkPage(w http.ResponseWriter, r *http.Request, s *session) 
 		}
 	}
 	v := c.newView(s, "check", "资格预审", d)
+	v.regionNames = sync.OnceValue(func() map[string]string { return regionNamesIn(d.Regions) })
 	v.Error = msg
 	c.render(w, r, status, "check", v)
 }
@@ -188,7 +190,12 @@ func (c *Console) apiCheck(w http.ResponseWriter, r *http.Request, s *session) {
 		writeError(w, http.StatusBadRequest, "request body: too large or unreadable")
 		return
 	}
-	res, err := c.check(r.Context(), b)
+	set, err := c.regionSet(r.Context())
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	res, err := c.check(set, b)
 	if err != nil {
 		c.apiFail(w, r, err)
 		return

@@ -86,6 +86,13 @@ func TestRegionEditChangesNextCheckAndIsAudited(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, page)
 	require.Contains(t, page, "已保存")
 	require.EqualValues(t, 400, check()["standard_monthly"], "the next pre-check uses the edit")
+	// So does the form's, which reads the regions once for its select and
+	// its check.
+	resp, page = c.postForm("/console/check", url.Values{"csrf": {csrf}, "region": {"guizhou-2020"}, "area": {"rural"},
+		"current_program": {"none"}, "m0_age": {"45"}, "m0_income": {"380"}, "m0_employed": {"on"}})
+	require.Equal(t, http.StatusOK, resp.StatusCode, page)
+	require.Contains(t, page, `<option value="guizhou-2020" selected>贵州省（2020年）</option>`)
+	require.Contains(t, page, "当地低保标准 400 元/人·月")
 
 	var who, target, detail string
 	require.NoError(t, b.pool.QueryRow(ctx, `SELECT actor, target, detail::text FROM console_audit

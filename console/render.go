@@ -47,8 +47,8 @@ type view struct {
 	Data    any
 
 	// regionNames maps region ids to names, read from the database the
-	// first time a page asks (most pages show no region); nil without a
-	// user.
+	// first time a page asks (most pages show no region), unless the page
+	// has read the regions already and set it; nil without a user.
 	regionNames func() map[string]string
 }
 
@@ -63,19 +63,25 @@ func (v view) RegionName(id string) string {
 	return id
 }
 
-// regionNames maps region ids to names: those in force, and the bundled
-// ones for ids no longer in force (old households, old campaigns).
+// regionNames maps region ids to names, reading the regions in force.
 func (c *Console) regionNames(ctx context.Context) map[string]string {
+	set, err := c.regionSet(ctx)
+	if err != nil {
+		c.log.Warn("console: region names", "err", err)
+		return regionNamesIn(nil)
+	}
+	return regionNamesIn(set.Profiles())
+}
+
+// regionNamesIn maps region ids to names: those of the profiles in force,
+// and the bundled ones for ids no longer in force (old households, old
+// campaigns).
+func regionNamesIn(inForce []eligibility.Profile) map[string]string {
 	out := map[string]string{}
 	for _, p := range eligibility.Regions() {
 		out[p.ID] = p.Name
 	}
-	set, err := c.regionSet(ctx)
-	if err != nil {
-		c.log.Warn("console: region names", "err", err)
-		return out
-	}
-	for _, p := range set.Profiles() {
+	for _, p := range inForce {
 		if p.Name != "" {
 			out[p.ID] = p.Name
 		}
@@ -155,7 +161,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	if v.User != nil {
+	if v.User != nil && v.regionNames == nil {
 		ctx := r.Context()
 		v.regionNames = sync.OnceValue(func() map[string]string { return c.regionNames(ctx) })
 	}

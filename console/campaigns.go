@@ -251,7 +251,7 @@ func (c *Console) campaignView(r *http.Request, s *session, cp outreach.Campaign
 		d.Statuses = append(d.Statuses, sc)
 		d.Total += sc.Count
 	}
-	if p, err := c.outreach.CampaignPreview(r.Context(), cp.ID); err == nil {
+	if p, err := c.outreach.PreviewOf(r.Context(), cp); err == nil {
 		d.Samples = p.Samples
 	} else {
 		c.log.Warn("console: campaign samples", "campaign", cp.ID, "err", err)

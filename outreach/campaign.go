@@ -329,6 +329,12 @@ func (s *Service) CampaignPreview(ctx context.Context, id int64) (Preview, error
 	if err != nil {
 		return Preview{}, err
 	}
+	return s.PreviewOf(ctx, c)
+}
+
+// PreviewOf previews a campaign the caller has loaded already, so a page
+// that shows the campaign does not read it (and its counts) a second time.
+func (s *Service) PreviewOf(ctx context.Context, c Campaign) (Preview, error) {
 	return s.preview(ctx, c.Body, c.Segment)
 }
 

@@ -43,6 +43,13 @@ func TestCampaignPreviewTestSendStartReport(t *testing.T) {
 	c, err := b.svc.CreateCampaign(ctx, in)
 	require.NoError(t, err)
 	require.Equal(t, "draft", c.Status)
+	// The stored campaign previews as its input did, by id or as loaded.
+	stored, err := b.svc.CampaignPreview(ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, pv, stored)
+	loaded, err := b.svc.PreviewOf(ctx, c)
+	require.NoError(t, err)
+	require.Equal(t, pv, loaded)
 	_, err = b.svc.StartCampaign(ctx, c.ID, false)
 	require.ErrorIs(t, err, outreach.ErrNotTested)
 

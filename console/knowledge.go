@@ -192,14 +192,22 @@ func saveUpload(fh *multipart.FileHeader, path string) error {
 // ingestFile ingests one file, so each upload gets its own line in the
 // results.
 func (c *Console) ingestFile(ctx context.Context, path string) (uploadResult, error) {
-	res := uploadResult{File: filepath.Base(path)}
+	name := filepath.Base(path)
 	rep, err := c.know.Ingest(ctx, path)
 	switch {
 	case errors.Is(err, knowledge.ErrNoFiles):
-		res.Status, res.Error = "failed", "读不出文件内容"
-		return res, nil
+		return uploadResult{File: name, Status: "failed", Error: "读不出文件内容"}, nil
 	case err != nil:
-		return res, err
+		return uploadResult{File: name}, err
+	}
+	return ingestResult(name, rep), nil
+}
+
+// ingestResult is the results line for one file from its ingestion's
+// report; an upload and a re-ingest show theirs alike.
+func ingestResult(file string, rep knowledge.IngestReport) uploadResult {
+	res := uploadResult{File: file, Chunks: rep.ChunksAdded + rep.ChunksUpdated + rep.ChunksUnchanged}
+	switch {
 	case len(rep.Failed) > 0:
 		res.Status, res.Error = "failed", "文件无法读取或保存"
 	case rep.DocsAdded > 0:
@@ -209,8 +217,7 @@ func (c *Console) ingestFile(ctx context.Context, path string) (uploadResult, er
 	default:
 		res.Status = "unchanged"
 	}
-	res.Chunks = rep.ChunksAdded + rep.ChunksUpdated + rep.ChunksUnchanged
-	return res, nil
+	return res
 }
 
 // knowledgeDocAction removes a document or ingests it again from its file;
@@ -234,15 +241,7 @@ func (c *Console) knowledgeDocAction(w http.ResponseWriter, r *http.Request, s *
 		var rep knowledge.IngestReport
 		rep, err = c.know.Reingest(r.Context(), name)
 		if err == nil {
-			res := uploadResult{File: name, Chunks: rep.ChunksAdded + rep.ChunksUpdated + rep.ChunksUnchanged}
-			switch {
-			case len(rep.Failed) > 0:
-				res.Status, res.Error = "failed", "文件无法读取或保存"
-			case rep.DocsUpdated > 0 || rep.DocsAdded > 0:
-				res.Status = "updated"
-			default:
-				res.Status = "unchanged"
-			}
+			res := ingestResult(name, rep)
 			results = []uploadResult{res}
 			err = audit(r.Context(), c.pool, s.User, r, AuditKnowledgeReingest, name, map[string]any{"passages": res.Chunks, "status": res.Status})
 			notice = "已重新导入：" + name

@@ -88,6 +88,7 @@ func TestKnowledgeDocuments(t *testing.T) {
 	resp, body = a.postForm("/console/knowledge/documents/reingest", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.Contains(t, body, "已重新导入")
+	require.Contains(t, body, `<td>004_f3d72d4f8696011b.txt</td><td><span class="tag ok">未变</span></td>`, "the file has not changed since")
 	require.Equal(t, 1, auditCount(t, st, "knowledge.reingest", "004_f3d72d4f8696011b.txt"))
 
 	resp, body = a.postForm("/console/knowledge/documents/remove", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})

@@ -252,14 +252,14 @@ func (c *Console) knowledgeDocAction(w http.ResponseWriter, r *http.Request, s *
 	}
 	status := http.StatusOK
 	var msg string
-	switch {
-	case errors.Is(err, knowledge.ErrNoDocument):
-		status, msg, notice = http.StatusNotFound, "知识库里没有这个文件："+name, ""
-	case errors.Is(err, knowledge.ErrNoSource):
-		status, msg, notice = http.StatusConflict, "找不到这个文件当初导入时的原文件（可能已被移走，或是在记录路径之前导入的），请重新上传。", ""
-	case err != nil:
-		c.fail(w, r, s, err)
-		return
+	if err != nil {
+		// Said on the knowledge page, with the document's name.
+		p, ok := explain(&documentError{Name: name, Err: err})
+		if !ok {
+			c.fail(w, r, s, err)
+			return
+		}
+		status, msg, notice = p.Status, p.Words, ""
 	}
 	v, verr := c.knowledgeView(r, s, results)
 	if verr != nil {

@@ -38,6 +38,17 @@ var (
 	errNotDelivered = errors.New("reply saved but not delivered")
 )
 
+// documentError is a knowledge base error about the document staff named;
+// knowledge's own errors carry the name only inside their English text,
+// and explain wants it for the page.
+type documentError struct {
+	Name string
+	Err  error
+}
+
+func (e *documentError) Error() string { return e.Err.Error() }
+func (e *documentError) Unwrap() error { return e.Err }
+
 // outreachFieldWords say in staff's words what is wrong with a campaign
 // field the outreach service refused.
 var outreachFieldWords = map[string]string{
@@ -61,6 +72,7 @@ func explain(err error) (p problem, ok bool) {
 	var fe *FieldError
 	var ofe *outreach.FieldError
 	var ie *eligibility.InputError
+	var de *documentError
 	switch {
 	case err == nil:
 		return problem{}, false
@@ -90,6 +102,17 @@ func explain(err error) (p problem, ok bool) {
 		return problem{http.StatusBadGateway, "", "回复已保存在工单里，但没能送达居民（对方的聊天通道暂时不可用）。可以稍后再发，或电话联系。", err.Error()}, true
 	case errors.Is(err, knowledge.ErrEmptyQuestion), errors.Is(err, knowledge.ErrLongQuestion):
 		return problem{http.StatusBadRequest, "question", "问题为空或太长。", err.Error()}, true
+	case errors.Is(err, knowledge.ErrNoDocument):
+		words := "知识库里没有这个文件。"
+		if errors.As(err, &de) {
+			words = "知识库里没有这个文件：" + de.Name
+		}
+		return problem{http.StatusNotFound, "", words, err.Error()}, true
+	case errors.Is(err, knowledge.ErrNoSource):
+		// The sentinel alone: the wrapped error names the path on the
+		// server the file was read from.
+		return problem{http.StatusConflict, "", "找不到这个文件当初导入时的原文件（可能已被移走，或是在记录路径之前导入的），请重新上传。",
+			knowledge.ErrNoSource.Error()}, true
 	case errors.Is(err, pii.ErrNoKey):
 		return problem{http.StatusServiceUnavailable, "", noKeyMessage, noKeyMessage}, true
 	}

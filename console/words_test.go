@@ -90,6 +90,13 @@ func TestKnowledgeDocuments(t *testing.T) {
 	require.Contains(t, body, "已重新导入")
 	require.Contains(t, body, `<td>004_f3d72d4f8696011b.txt</td><td><span class="tag ok">未变</span></td>`, "the file has not changed since")
 	require.Equal(t, 1, auditCount(t, st, "knowledge.reingest", "004_f3d72d4f8696011b.txt"))
+	// A document ingested before its file's path was kept cannot be re-read.
+	_, err := st.pool.Exec(ctx, `UPDATE documents SET source_path = '' WHERE name = $1`, "004_f3d72d4f8696011b.txt")
+	require.NoError(t, err)
+	resp, body = a.postForm("/console/knowledge/documents/reingest", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	require.Contains(t, body, "找不到这个文件当初导入时的原文件（可能已被移走，或是在记录路径之前导入的），请重新上传。")
+	require.NotContains(t, body, "已重新导入")
 
 	resp, body = a.postForm("/console/knowledge/documents/remove", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
@@ -102,7 +109,8 @@ func TestKnowledgeDocuments(t *testing.T) {
 
 	resp, body = a.postForm("/console/knowledge/documents/remove", url.Values{"csrf": {csrf}, "name": {"004_f3d72d4f8696011b.txt"}})
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
-	require.Contains(t, body, "知识库里没有这个文件")
+	require.Contains(t, body, "知识库里没有这个文件：004_f3d72d4f8696011b.txt")
+	require.Contains(t, body, "已导入的文件", "said on the knowledge page")
 }
 
 func csrfOf(t *testing.T, page string) string {

@@ -97,11 +97,32 @@ func niceMax(v float64) float64 {
 	return 10 * p
 }
 
+// chartFrame opens a chart over pts: the SVG with its title, and the value
+// axis, a grid line and label for each tick from the top down, evenly
+// spaced. It returns where the plot lies: its left edge, width and height.
+// With no points there is nothing to plot: it says so, closes the SVG and
+// returns ok false.
+func chartFrame(b *strings.Builder, title string, ticks []string, pts []barPoint) (padL, plotW, plotH float64, ok bool) {
+	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, chartW, chartH, esc(title), esc(title))
+	padL = leftPad(ticks)
+	padRt := rightPad(pts)
+	plotW, plotH = float64(chartW)-padL-padRt, float64(chartH-padT-padB)
+	steps := float64(len(ticks) - 1)
+	for i, t := range ticks {
+		y := float64(padT) + plotH*float64(i)/steps
+		fmt.Fprintf(b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
+			padL, y, chartW-padRt, y, padL-6, y+7, t)
+	}
+	if len(pts) == 0 {
+		fmt.Fprintf(b, `<text class="empty" x="%d" y="%d" text-anchor="middle">暂无数据</text></svg>`, chartW/2, chartH/2)
+		return padL, plotW, plotH, false
+	}
+	return padL, plotW, plotH, true
+}
+
 // barChart draws stacked bars: the total, and Part of it in the accent
 // colour.
 func barChart(title, partLabel string, pts []barPoint) template.HTML {
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, chartW, chartH, esc(title), esc(title))
 	maxV := 0
 	for _, p := range pts {
 		maxV = max(maxV, p.Total)
@@ -116,16 +137,9 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 	for i := range ticks {
 		ticks[i] = trimFloat(top * float64(4-i) / 4)
 	}
-	padL := leftPad(ticks)
-	padRt := rightPad(pts)
-	plotW, plotH := float64(chartW)-padL-padRt, float64(chartH-padT-padB)
-	for i, t := range ticks {
-		y := float64(padT) + plotH*float64(i)/4
-		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
-			padL, y, chartW-padRt, y, padL-6, y+7, t)
-	}
-	if len(pts) == 0 {
-		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d" text-anchor="middle">暂无数据</text></svg>`, chartW/2, chartH/2)
+	var b strings.Builder
+	padL, plotW, plotH, ok := chartFrame(&b, title, ticks, pts)
+	if !ok {
 		return template.HTML(b.String()) //nolint:gosec // built from escaped parts
 	}
 	slot := plotW / float64(len(pts))
@@ -153,18 +167,8 @@ func barChart(title, partLabel string, pts []barPoint) template.HTML {
 // point with no total is skipped rather than drawn as 0.
 func shareChart(title string, pts []barPoint) template.HTML {
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, chartW, chartH, esc(title), esc(title))
-	ticks := []string{"100%", "75%", "50%", "25%", "0%"}
-	padL := leftPad(ticks)
-	padRt := rightPad(pts)
-	plotW, plotH := float64(chartW)-padL-padRt, float64(chartH-padT-padB)
-	for i, t := range ticks {
-		y := float64(padT) + plotH*float64(i)/4
-		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f"/><text class="axis" x="%.0f" y="%.1f" text-anchor="end">%s</text>`,
-			padL, y, chartW-padRt, y, padL-6, y+7, t)
-	}
-	if len(pts) == 0 {
-		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d" text-anchor="middle">暂无数据</text></svg>`, chartW/2, chartH/2)
+	padL, plotW, plotH, ok := chartFrame(&b, title, []string{"100%", "75%", "50%", "25%", "0%"}, pts)
+	if !ok {
 		return template.HTML(b.String()) //nolint:gosec // built from escaped parts
 	}
 	slot := plotW / float64(len(pts))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,4 +69,19 @@ func TestChartLabelsKeepApart(t *testing.T) {
 	}
 	_, ticks := axisLabels(t, string(shareChart("t", days(14))))
 	require.Equal(t, "100%", ticks[0].text)
+}
+
+// With no days both charts still draw their axis, say there is no data and
+// close the SVG.
+func TestChartsWithoutPoints(t *testing.T) {
+	for name, svg := range map[string]string{
+		"bars":  string(barChart("t", "p", nil)),
+		"share": string(shareChart("t", nil)),
+	} {
+		dates, ticks := axisLabels(t, svg)
+		require.Empty(t, dates, name)
+		require.Len(t, ticks, 5, name)
+		require.Contains(t, svg, ">暂无数据</text></svg>", name)
+		require.Equal(t, 1, strings.Count(svg, "</svg>"), name)
+	}
 }

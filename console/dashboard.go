@@ -112,11 +112,12 @@ func (c *Console) collectStats(r *http.Request) (stats, error) {
 		if err != nil {
 			return stats{}, fmt.Errorf("question log: %w", err)
 		}
-		q := make([]dayCount, len(qd))
+		// Daily has every day of the range already, those without
+		// questions too; only the hotline's counts need filling in.
+		st.Questions = make([]dayCount, len(qd))
 		for i, d := range qd {
-			q[i] = dayCount{Day: d.Date, Total: d.Asked, Unanswered: d.Unanswered}
+			st.Questions[i] = dayCount{Day: d.Date, Total: d.Asked, Unanswered: d.Unanswered}
 		}
-		st.Questions = fillDays(days, q)
 		for _, d := range st.Questions {
 			st.QuestionsTotal += d.Total
 			st.UnansweredTotal += d.Unanswered

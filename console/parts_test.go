@@ -326,13 +326,31 @@ func TestKnowledgeAndDashboard(t *testing.T) {
 	require.Contains(t, body, "提醒送达漏斗")
 	resp, body = c.get("/console/api/stats")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+	type day struct {
+		Date  string `json:"date"`
+		Total int    `json:"total"`
+	}
 	var s struct {
-		QuestionsTotal  int `json:"questions_total"`
-		UnansweredTotal int `json:"unanswered_total"`
+		Days            int   `json:"days"`
+		Questions       []day `json:"questions"`
+		Hotline         []day `json:"hotline_lookups"`
+		QuestionsTotal  int   `json:"questions_total"`
+		UnansweredTotal int   `json:"unanswered_total"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(body), &s))
 	require.Equal(t, 6, s.QuestionsTotal)
 	require.Equal(t, 2, s.UnansweredTotal)
+	// Every day of the range is there, one after another, the quiet ones
+	// with nothing.
+	for name, series := range map[string][]day{"questions": s.Questions, "hotline": s.Hotline} {
+		require.Len(t, series, s.Days, name)
+		for i := 1; i < len(series); i++ {
+			prev, err := time.Parse(time.DateOnly, series[i-1].Date)
+			require.NoError(t, err, name)
+			require.Equal(t, prev.AddDate(0, 0, 1).Format(time.DateOnly), series[i].Date, name)
+		}
+		require.Zero(t, series[0].Total, "%s: nothing asked %d days ago", name, s.Days-1)
+	}
 }
 
 func TestCampaignPauseResumeCancel(t *testing.T) {

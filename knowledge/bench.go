@@ -200,7 +200,7 @@ func (s *Service) BenchRetrieve(ctx context.Context, docs []document.Document, o
 	}
 	hnswStart := time.Now()
 	if _, err := conn.Exec(ctx, `CREATE INDEX chunk_embeddings_builtin_v1_idx ON chunk_embeddings
-		USING hnsw ((embedding::vector(512)) vector_cosine_ops) WHERE model = 'builtin-v1'`); err != nil {
+		USING hnsw ((embedding::vector(512)) vector_cosine_ops) `+hnswBuild+` WHERE model = 'builtin-v1'`); err != nil {
 		return rep, fmt.Errorf("bench: hnsw: %w", err)
 	}
 	rep.HNSWBuild = time.Since(hnswStart)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/safetynet/safetynet/internal/llm"
 	"github.com/safetynet/safetynet/internal/llmtest"
+	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
 )
 
@@ -41,4 +42,41 @@ func TestSwitchEmbeddingModel(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ans.Answered)
 	require.Equal(t, "004_f3d72d4f8696011b.txt", ans.Citations[0].Doc)
+}
+
+// A model's vector index made before the wider HNSW build (pgvector's
+// defaults) is made again the next time the service starts; the built-in
+// model's comes so from the migrations.
+func TestVectorIndexBuiltWide(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	options := func(where string) []string {
+		var opts []string
+		require.NoError(t, pool.QueryRow(ctx, `SELECT coalesce(c.reloptions, '{}') FROM pg_index i
+			JOIN pg_class c ON c.oid = i.indexrelid
+			WHERE i.indrelid = 'chunk_embeddings'::regclass AND pg_get_expr(i.indpred, i.indrelid) LIKE $1`, "%"+where+"%").Scan(&opts))
+		return opts
+	}
+	require.Contains(t, options("builtin-v1"), "ef_construction=200")
+
+	svc := knowledge.New(pool, modelEmbedder(t), knowledge.Options{})
+	require.NoError(t, svc.EnsureIndex(ctx))
+	model := modelEmbedder(t).Model()
+	require.Contains(t, options(model), "ef_construction=200")
+
+	// As an earlier version built it.
+	var name string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE i.indrelid = 'chunk_embeddings'::regclass AND pg_get_expr(i.indpred, i.indrelid) LIKE $1`, "%"+model+"%").Scan(&name))
+	_, err := pool.Exec(ctx, `DROP INDEX `+name)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `CREATE INDEX `+name+` ON chunk_embeddings USING hnsw ((embedding::vector(512)) vector_cosine_ops)
+		WHERE model = '`+model+`'`)
+	require.NoError(t, err)
+	require.NotContains(t, options(model), "ef_construction=200")
+
+	require.NoError(t, svc.EnsureIndex(ctx))
+	require.Contains(t, options(model), "ef_construction=200")
+	require.NoError(t, svc.EnsureIndex(ctx), "a second start leaves it be")
 }

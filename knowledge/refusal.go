@@ -176,13 +176,14 @@ var (
 	statesClock = regexp.MustCompile(`([0-9０-９]{1,2}\s*(点|时)|[0-9]{1,2}[:：][0-9]{2}|[一二三四五六七八九十]{1,3}点[钟半])([^期间代候段效]|$)`)
 	// papers to bring: "身份证、户口簿复印件"
 	statesPapers = regexp.MustCompile(`身份证|户口簿|户口本|证明材料|材料清单|申请书|复印件|证件`)
-	// a length of time or how often: "15个工作日", "3个月", "不少于1年",
-	// "30日内", "按季度". A
-	// year or a month by name ("2020年4月底前") is a date, not a span: a
-	// number of four digits, and 月 without 个, do not count.
 	// "近半年来", "三年来", "2019年以来": how long something has been
-	// going on, which says nothing of how long a step takes.
+	// going on, which says nothing of how long a step takes; taken out of a
+	// sentence before it is read for a span.
 	pastPeriod = regexp.MustCompile(`[近这]?[0-9０-９零一二三四五六七八九十两半多]+个?(年|月|天)(以)?来`)
+	// a length of time or how often: "15个工作日", "3个月", "不少于1年",
+	// "30日内", "按季度". A year or a month by name ("2020年4月底前") is a
+	// date, not a span: a number of four digits, and 月 without 个, do not
+	// count.
 	statesSpan = regexp.MustCompile(`(^|[^0-9０-９])([0-9０-９]{1,3}|[零一二三四五六七八九十两半]+)\s*(个工作日|工作日|日内|日以内|天|周|个月|年|个?小时)|每(年|季度?|个?月|周|半年)|按(季度?|月|年)`)
 )
 
@@ -345,16 +346,10 @@ var yearNamed = regexp.MustCompile(`([12][0-9]{3}|[一二][零〇○一二三四
 func yearsNamed(question string) []string {
 	var out []string
 	for _, m := range yearNamed.FindAllStringSubmatch(question, -1) {
-		y := strings.Map(func(r rune) rune {
-			if i := strings.IndexRune("零一二三四五六七八九", r); i >= 0 {
-				return '0' + rune(utf8.RuneCountInString("零一二三四五六七八九"[:i]))
-			}
-			if r == '〇' || r == '○' {
-				return '0'
-			}
-			return r
-		}, m[1])
-		out = append(out, y)
+		out = append(out, chineseDigits.Replace(m[1]))
 	}
 	return out
 }
+
+var chineseDigits = strings.NewReplacer("零", "0", "〇", "0", "○", "0", "一", "1", "二", "2", "三", "3", "四", "4",
+	"五", "5", "六", "6", "七", "7", "八", "8", "九", "9")

@@ -112,8 +112,8 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if err != nil {
 		return Answer{}, err
 	}
-	// Whether the documents cover the question is judged on as many
-	// passages whatever k is: the web chat shows three, eval five.
+	// Whether the documents cover the question is judged on the same
+	// number of passages whatever k is: the web chat cites three, eval five.
 	fetch := max(k, figurePassages)
 	if s.opts.Generator != nil {
 		fetch = max(k, rerankPassages)
@@ -171,8 +171,8 @@ func (s *Service) covered(ctx context.Context, q query, hits []hit, qvec []float
 	return s.calib.score(s.signals(ctx, q, hits, qvec)) >= 0
 }
 
-// figurePassages is how many of the passages shown are read for the
-// figure a question asks (lacks): all five a resident sees. With three,
+// figurePassages is how many passages are read for the figure a question
+// asks (lacks), and retrieved for that whatever k is. With three,
 // "珙县低保渐退期多长时间" found 珙县's "3—12个月" fourth and was refused.
 const figurePassages = 5
 

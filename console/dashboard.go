@@ -118,6 +118,14 @@ func (c *Console) collectStats(r *http.Request) (stats, error) {
 		for i, d := range qd {
 			st.Questions[i] = dayCount{Day: d.Date, Total: d.Asked, Unanswered: d.Unanswered}
 		}
+		if len(qd) == len(days) {
+			// Daily counts its days by the database's clock; the hotline's
+			// take the same days, so that around midnight the two charts
+			// do not end on different dates.
+			for i, d := range qd {
+				days[i] = d.Date
+			}
+		}
 		for _, d := range st.Questions {
 			st.QuestionsTotal += d.Total
 			st.UnansweredTotal += d.Unanswered

@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/safetynet/safetynet/bot"
-	"github.com/safetynet/safetynet/internal/testdb"
 	"github.com/safetynet/safetynet/knowledge"
 	"github.com/safetynet/safetynet/knowledge/eligibility"
 )
@@ -26,13 +24,7 @@ import (
 func TestPressedButtonWordsComeFromTheButtonsShown(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(testdb.URL(testdb.NewDatabase(t)))
-	require.NoError(t, err)
-	rt := &roundTrips{}
-	cfg.ConnConfig.Tracer = rt
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool, rt := tracedPool(t)
 	eng, err := bot.New(bot.Config{Pool: pool, Answerer: knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{}),
 		Hotline: "12345", RateBurst: 100,
 		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{Hotline: "12345"}, Regions: eligibility.NewStore(pool), TZ: time.UTC}})

@@ -30,18 +30,25 @@ func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tra
 func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
+// tracedPool is a fresh database whose pool counts its round trips.
+func tracedPool(t *testing.T) (*pgxpool.Pool, *roundTrips) {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(testdb.URL(testdb.NewDatabase(t)))
+	require.NoError(t, err)
+	rt := &roundTrips{}
+	cfg.ConnConfig.Tracer = rt
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool, rt
+}
+
 // TestTwoRoundTripsPerUpdate guards the hot path: a command or a wizard
 // step costs the database two round trips, whatever the conversation holds.
 func TestTwoRoundTripsPerUpdate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(testdb.URL(testdb.NewDatabase(t)))
-	require.NoError(t, err)
-	rt := &roundTrips{}
-	cfg.ConnConfig.Tracer = rt
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool, rt := tracedPool(t)
 	eng, err := bot.New(bot.Config{Pool: pool, Answerer: knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{}), Hotline: "12345",
 		Wizard: bot.EligibilityWizard{W: &eligibility.Wizard{}}})
 	require.NoError(t, err)

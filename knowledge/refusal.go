@@ -221,22 +221,27 @@ func lacks(question string, subject []subjectWord, passages []shown, named []str
 		}
 		return total == 0 || found >= subjectShare*total
 	}
-	check := func(asks, states *regexp.Regexp) bool {
+	check := func(asks, states *regexp.Regexp, sentences []string) bool {
 		if !asks.MatchString(question) {
 			return false
 		}
 		for _, s := range sentences {
-			if states == statesSpan {
-				s = pastPeriod.ReplaceAllString(s, "")
-			}
 			if states.MatchString(s) && about(s) {
 				return false
 			}
 		}
 		return true
 	}
-	return check(asksAmount, statesAmount) || check(asksDate, statesDate) || check(asksClock, statesClock) ||
-		check(asksSpan, statesSpan) || check(asksPapers, statesPapers)
+	// A span is looked for once how long things have gone on is taken out.
+	var spanSentences []string
+	if asksSpan.MatchString(question) {
+		for _, s := range sentences {
+			spanSentences = append(spanSentences, pastPeriod.ReplaceAllString(s, ""))
+		}
+	}
+	return check(asksAmount, statesAmount, sentences) || check(asksDate, statesDate, sentences) ||
+		check(asksClock, statesClock, sentences) || check(asksSpan, statesSpan, spanSentences) ||
+		check(asksPapers, statesPapers, sentences)
 }
 
 // says is how much of word the sentence says: 1 when it holds the word,
@@ -271,9 +276,9 @@ type shown struct {
 // document is of. Only those count: "县里", "在县城" look like place names
 // to the pattern, and a place no document is of cannot be told apart from
 // such words.
-func placesOfCorpus(question string, hits []hit) []string {
+func placesOfCorpus(asked []string, hits []hit) []string {
 	var out []string
-	for _, n := range places.FindAllString(question, -1) {
+	for _, n := range asked {
 		if slices.Contains(out, n) {
 			continue
 		}

@@ -87,6 +87,7 @@ type query struct {
 	// in prepare for the terms, the characters and the bigrams.
 	df       map[string]int64
 	expanded []Expansion // glossary entries the question called up
+	places   []string    // the place names the question holds ("珙县")
 	nChunks  float64
 	// vector waits for the question's vector, which prepare starts making
 	// before it reads the word statistics: the two are independent, and the
@@ -117,7 +118,8 @@ type hit struct {
 // for like the glossary's terms, but the question's own words alone decide
 // whether the documents cover it.
 func (s *Service) prepare(ctx context.Context, question, rewrite string) (query, error) {
-	q := query{question: question, words: queryWords(question), expanded: Expand(question)}
+	q := query{question: question, words: queryWords(question), expanded: Expand(question),
+		places: places.FindAllString(question, -1)}
 	weights := map[string]float64{}
 	add := func(t string, w float64) {
 		if w > weights[t] {
@@ -385,7 +387,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	}
 	preferOriginals(hits)
 	okapi(hits, q.grams, s.opts.Tuning.Okapi)
-	if named := places.FindAllString(q.question, -1); len(named) > 0 {
+	if named := q.places; len(named) > 0 {
 		// "珙县低保渐退期…": the place the resident names is the one whose
 		// documents answer first, among passages that say the same.
 		boostPlaces(hits, named, s.opts.Tuning.Place)

@@ -180,7 +180,7 @@ const figurePassages = 5
 func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float32) signals {
 	var sg signals
 	var passages []shown
-	named := placesOfCorpus(q.question, hits)
+	named := placesOfCorpus(q.places, hits)
 	for i, h := range hits {
 		// The closest item of any passage shown: word scores reorder the
 		// passages, but how close the question is to the corpus in meaning

@@ -127,7 +127,7 @@ func campaignCreate(ctx context.Context, env *Env, sub string, args []string) er
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "campaign %d created (draft): %s\n", c.ID, c.Name)
-	pv, err := svc.CampaignPreview(ctx, c.ID)
+	pv, err := svc.PreviewOf(ctx, c)
 	if err != nil {
 		return err
 	}

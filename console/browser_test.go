@@ -312,7 +312,9 @@ func TestBrowserEveryPageAtTwoWidths(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#name"), "admin"),
 		chromedp.SendKeys(chromedp.CSS("#password"), adminPW),
 		chromedp.Click(chromedp.CSS("#login-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("main")),
+		// The login page has a main of its own; the signed-in menu shows the
+		// POST has finished, so the next Navigate cannot abort it.
+		chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="主菜单"]`)),
 	)
 	pages := []struct{ name, path string }{
 		{"answer", "/console/answer?q=" + "低保标准是多少" + "&region=guizhou-2020"},

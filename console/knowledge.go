@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/safetynet/safetynet/knowledge"
+	"github.com/safetynet/safetynet/knowledge/document"
 	"github.com/safetynet/safetynet/questions"
 )
 
@@ -30,6 +31,9 @@ type uploadResult struct {
 	Status string // added | updated | unchanged | failed
 	Chunks int
 	Error  string
+	// Checks are the places ingest found damaged, in words for the
+	// person who keeps the documents.
+	Checks []string
 }
 
 type knowledgeData struct {
@@ -217,7 +221,35 @@ func ingestResult(file string, rep knowledge.IngestReport) uploadResult {
 	default:
 		res.Status = "unchanged"
 	}
+	res.Checks = doubtChecks(rep.Doubts)
 	return res
+}
+
+// doubtChecks says what looks damaged; masked figures, many in a document
+// published that way, are counted with the first as an example.
+func doubtChecks(doubts []knowledge.DocDoubt) []string {
+	var out []string
+	masked := 0
+	for _, d := range doubts {
+		switch d.Kind {
+		case document.DoubtLostDash:
+			out = append(out, fmt.Sprintf("“%s”：像是丢了连接号，原文可能是“%s”", d.Quote, d.Guess))
+		case document.DoubtGarbled:
+			out = append(out, fmt.Sprintf("“%s”：有乱码", d.Quote))
+		case document.DoubtPlaceholder:
+			if masked == 0 {
+				out = append(out, fmt.Sprintf("“%s”：数字或名称被写成了 xx", d.Quote))
+			}
+			masked++
+		}
+	}
+	if masked > 1 {
+		out = append(out, fmt.Sprintf("共有 %d 处写成了 xx", masked))
+	}
+	if len(out) > 0 {
+		out = append(out, "机器人会原样引用这些文字，请对照原件改正后重新导入")
+	}
+	return out
 }
 
 // knowledgeDocAction removes a document or ingests it again from its file;

@@ -148,3 +148,22 @@ func TestDashboardFunnelMatchesReport(t *testing.T) {
 	_, page := c.get("/console/dashboard")
 	require.Contains(t, page, fmt.Sprintf("无法送达 %d", rep.Counts.Unreachable))
 }
+
+// A document with damaged figures says so where it is ingested: the 珙县
+// plan's "312个月" lost the dash of 3—12.
+func TestKnowledgeIngestShowsDamagedFigures(t *testing.T) {
+	t.Parallel()
+	st := fullStack(t, "001_5a044e6a7ae10426.txt", "003_fbe516fa33e86af9.txt")
+	a := st.client(t)
+	csrf := a.login("admin", adminPW)
+	resp, body := a.postForm("/console/knowledge/documents/reingest", url.Values{"csrf": {csrf}, "name": {"001_5a044e6a7ae10426.txt"}})
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, `<ul class="checks"><li>“高于2倍的,视其情况实行312个月的渐退救助期。”：像是丢了连接号，原文可能是“3—12个月”</li>`)
+	require.Contains(t, body, "机器人会原样引用这些文字")
+	require.NotContains(t, body, "xx", "the other document is not this one's business")
+
+	_, body = a.postForm("/console/knowledge/documents/reingest", url.Values{"csrf": {csrf}, "name": {"003_fbe516fa33e86af9.txt"}})
+	require.Contains(t, body, "：数字或名称被写成了 xx</li>")
+	require.Regexp(t, `<li>共有 \d+ 处写成了 xx</li>`, body)
+	require.NotContains(t, body, "连接号")
+}

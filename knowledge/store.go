@@ -30,6 +30,29 @@ type IngestReport struct {
 	// Failed lists files that could not be read or stored, by name, with the
 	// reason; the other files were ingested all the same.
 	Failed []FileError
+	// Doubts are places in the documents read that a capture has probably
+	// damaged ("312个月" for "3—12个月"): the bot quotes them word for word,
+	// so they are reported until the document is fixed.
+	Doubts []DocDoubt
+}
+
+// DocDoubt is a doubt about one document's text.
+type DocDoubt struct {
+	Doc string
+	document.Doubt
+}
+
+// Explain says in a sentence what looks wrong, for the CLI.
+func (d DocDoubt) Explain() string {
+	switch d.Kind {
+	case document.DoubtLostDash:
+		return fmt.Sprintf("a range seems to have lost its dash (%s?)", d.Guess)
+	case document.DoubtPlaceholder:
+		return "a figure or name is masked as xx"
+	case document.DoubtGarbled:
+		return "characters were lost to a wrong encoding"
+	}
+	return string(d.Kind)
 }
 
 // FileError is one file that could not be ingested.
@@ -50,6 +73,27 @@ func (r IngestReport) String() string {
 	}
 	for _, f := range r.Failed {
 		fmt.Fprintf(&b, "failed: %s\n", f.Error())
+	}
+	// Masked figures come by the dozen in a document published that way:
+	// they are counted, with the first as an example; the rest one a line.
+	masked := map[string]int{}
+	for _, d := range r.Doubts {
+		if d.Kind == document.DoubtPlaceholder {
+			masked[d.Doc]++
+			if masked[d.Doc] > 1 {
+				continue
+			}
+		}
+		fmt.Fprintf(&b, "check: %s %s: %s: %q\n", d.Doc, d.Section, d.Explain(), d.Quote)
+	}
+	for _, d := range r.Doubts {
+		if n := masked[d.Doc]; n > 1 && d.Kind == document.DoubtPlaceholder {
+			fmt.Fprintf(&b, "check: %s: %d places in all masked as xx\n", d.Doc, n)
+			masked[d.Doc] = 0
+		}
+	}
+	if len(r.Doubts) > 0 {
+		b.WriteString("check: the bot quotes these as they are; fix them from the original and ingest again\n")
 	}
 	return b.String()
 }
@@ -206,6 +250,9 @@ func (s *Service) IngestDocument(ctx context.Context, doc document.Document, rep
 func (s *Service) ingestDocument(ctx context.Context, doc document.Document, rep *IngestReport, say func(string)) (bool, error) {
 	if doc.Name == "" {
 		return false, errors.New("document without a name")
+	}
+	for _, d := range document.Doubts(doc) {
+		rep.Doubts = append(rep.Doubts, DocDoubt{Doc: doc.Name, Doubt: d})
 	}
 	chunks := itemsOf(doc)
 	hash := contentHash(doc, chunks)

@@ -151,3 +151,43 @@ func TestUnreadableFileReportedOthersGoOn(t *testing.T) {
 	require.Contains(t, out, "broken.docx")
 	require.Contains(t, out, "gone.txt")
 }
+
+// A damaged figure is reported by ingest, on every run until the file is
+// fixed, and the text is stored as it is: only the original can say what
+// was meant.
+func TestIngestReportsDamagedFigures(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	svc := knowledge.New(pool, knowledge.NewBuiltin(), knowledge.Options{})
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "note.txt")
+	text := "低保渐退办法\n一、渐退期\n家庭收入超过低保标准的，实行312个月的渐退期。\n二、成效\n全省xx万名困难群众受益，xx家机构参与。\n"
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+
+	for run := 1; run <= 2; run++ {
+		rep, err := svc.Ingest(ctx, dir)
+		require.NoError(t, err)
+		require.Equal(t, run-1, rep.DocsUnchanged)
+		kinds := map[document.DoubtKind]int{}
+		for _, d := range rep.Doubts {
+			require.Equal(t, "note.txt", d.Doc)
+			kinds[d.Kind]++
+		}
+		require.Equal(t, map[document.DoubtKind]int{document.DoubtLostDash: 1, document.DoubtPlaceholder: 2}, kinds, "run %d", run)
+		out := rep.String()
+		require.Contains(t, out, "(3—12个月?)")
+		require.Contains(t, out, "2 places in all masked as xx")
+	}
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE text LIKE '%312个月%'`).Scan(&n))
+	require.Equal(t, 1, n, "the text is stored as the file has it")
+
+	// Fixed, the file is clean.
+	require.NoError(t, os.WriteFile(path, []byte(strings.NewReplacer("312", "3—12", "xx万名", "2万名", "xx家", "30家").Replace(text)), 0o644))
+	rep, err := svc.Ingest(ctx, dir)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.DocsUpdated)
+	require.Empty(t, rep.Doubts)
+	require.NotContains(t, rep.String(), "check:")
+}

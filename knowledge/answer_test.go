@@ -3,6 +3,7 @@ package knowledge_test
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,4 +74,19 @@ func TestAskKAndRegion(t *testing.T) {
 	ans, err = svc.Ask(context.Background(), "农村低保标准是多少？", knowledge.AskOptions{K: 3, Region: "guizhou-2020"})
 	require.NoError(t, err)
 	require.Equal(t, "004_f3d72d4f8696011b.txt", ans.Citations[0].Doc, "the region's document first")
+}
+
+// A quoted figure the capture probably damaged ("312个月", the dash of
+// 3—12 lost in the 珙县 plan) stays verbatim, with a reminder beside it.
+func TestAnswerPointsOutALostDash(t *testing.T) {
+	t.Parallel()
+	svc, _ := corpusService(t, knowledge.Options{})
+	ans, err := svc.Ask(context.Background(), "收入超过低保标准了还能继续领几个月低保", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	lines := strings.Split(ans.Text, "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "实行312个月的渐退救助期。 [") })
+	require.GreaterOrEqual(t, i, 0, "the 珙县 rule is quoted as it stands: %q", ans.Text)
+	require.Equal(t, "（提醒：原文这里写的是“312个月”，很可能是“3—12个月”漏了连接号，具体以当地民政部门的答复为准。）", lines[i+1])
+	require.Equal(t, 1, strings.Count(ans.Text, "提醒："), "only that figure is doubted")
 }

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/safetynet/safetynet/knowledge/document"
 )
 
 // Extractive answers quote the sentences of the best passages that answer
@@ -132,7 +134,13 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 	var b strings.Builder
 	b.WriteString("政策文件里是这样说的：\n")
 	for _, p := range picked {
-		fmt.Fprintf(&b, "%s [%d]\n", clip(p.text), p.cite+1)
+		text := clip(p.text)
+		fmt.Fprintf(&b, "%s [%d]\n", text, p.cite+1)
+		// The quote stays verbatim; a figure the capture probably damaged
+		// is pointed out beside it rather than repaired by guess.
+		for _, d := range document.LostDashes(text) {
+			fmt.Fprintf(&b, "（提醒：原文这里写的是“%s”，很可能是“%s”漏了连接号，具体以当地民政部门的答复为准。）\n", d.Words, d.Guess)
+		}
 	}
 	b.WriteString("以上摘自下面列出的政策文件，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
 	return b.String()

@@ -17,7 +17,8 @@ import (
 type Doubt struct {
 	Section string    // the chunk's section path
 	Kind    DoubtKind // what looks wrong
-	Quote   string    // the words around it, verbatim
+	Words   string    // the words that look damaged ("312个月"), verbatim
+	Quote   string    // the words and some around them, verbatim
 	// Guess is what was probably meant, where one can be told ("3—12").
 	Guess string
 }
@@ -60,33 +61,58 @@ func Doubts(doc Document) []Doubt {
 	seen := map[string]bool{}
 	for _, c := range doc.Chunks {
 		n := 0
-		add := func(d Doubt, at int) {
-			key := fmt.Sprintf("%s\x00%s\x00%d", d.Kind, d.Quote, at)
-			if n < doubtsPerChunk && !seen[key] {
-				seen[key] = true
-				d.Section = c.Section
-				out = append(out, d)
-				n++
-			}
-		}
-		for _, m := range bigSpan.FindAllStringSubmatchIndex(c.Text, -1) {
-			digits := c.Text[m[4]:m[5]]
-			if guess, ok := risingRange(digits); ok {
-				q, at := around(c.Text, m[4], m[7])
-				add(Doubt{Kind: DoubtLostDash, Quote: q, Guess: guess + c.Text[m[6]:m[7]]}, at)
-			}
-		}
-		for _, m := range masked.FindAllStringIndex(c.Text, -1) {
-			if latin(c.Text, m[0], m[1]) {
+		for _, d := range doubtsIn(c.Text) {
+			key := fmt.Sprintf("%s\x00%s\x00%d", d.Kind, d.Quote, d.at)
+			if n == doubtsPerChunk || seen[key] {
 				continue
 			}
-			q, at := around(c.Text, m[0], m[1])
-			add(Doubt{Kind: DoubtPlaceholder, Quote: q}, at)
+			seen[key] = true
+			d.Section = c.Section
+			out = append(out, d.Doubt)
+			n++
 		}
-		if i := strings.IndexRune(c.Text, utf8.RuneError); i >= 0 {
-			q, at := around(c.Text, i, i+len(string(utf8.RuneError)))
-			add(Doubt{Kind: DoubtGarbled, Quote: q}, at)
+	}
+	return out
+}
+
+// LostDashes lists the ranges in text that seem to have lost their dash,
+// for an answer quoting text to say so beside it.
+func LostDashes(text string) []Doubt {
+	var out []Doubt
+	for _, d := range doubtsIn(text) {
+		if d.Kind == DoubtLostDash {
+			out = append(out, d.Doubt)
 		}
+	}
+	return out
+}
+
+// placed is a doubt with where its words start within its quote.
+type placed struct {
+	Doubt
+	at int
+}
+
+func doubtsIn(text string) []placed {
+	var out []placed
+	add := func(d Doubt, start, end int) {
+		d.Words = text[start:end]
+		q, at := around(text, start, end)
+		d.Quote = q
+		out = append(out, placed{d, at})
+	}
+	for _, m := range bigSpan.FindAllStringSubmatchIndex(text, -1) {
+		if guess, ok := risingRange(text[m[4]:m[5]]); ok {
+			add(Doubt{Kind: DoubtLostDash, Guess: guess + text[m[6]:m[7]]}, m[4], m[7])
+		}
+	}
+	for _, m := range masked.FindAllStringIndex(text, -1) {
+		if !latin(text, m[0], m[1]) {
+			add(Doubt{Kind: DoubtPlaceholder}, m[0], m[1])
+		}
+	}
+	if i := strings.IndexRune(text, utf8.RuneError); i >= 0 {
+		add(Doubt{Kind: DoubtGarbled}, i, i+len(string(utf8.RuneError)))
 	}
 	return out
 }

@@ -13,22 +13,22 @@ func TestDoubts(t *testing.T) {
 		want       []Doubt
 	}{
 		{"lost dash in months", "视其情况实行312个月的渐退救助期。",
-			[]Doubt{{Kind: DoubtLostDash, Quote: "视其情况实行312个月的渐退救助期。", Guess: "3—12个月"}}},
+			[]Doubt{{Kind: DoubtLostDash, Words: "312个月", Quote: "视其情况实行312个月的渐退救助期。", Guess: "3—12个月"}}},
 		{"lost dash in working days", "乡镇应在515个工作日内完成审核。",
-			[]Doubt{{Kind: DoubtLostDash, Quote: "乡镇应在515个工作日内完成审核。", Guess: "5—15个工作日"}}},
+			[]Doubt{{Kind: DoubtLostDash, Words: "515个工作日", Quote: "乡镇应在515个工作日内完成审核。", Guess: "5—15个工作日"}}},
 		{"a real range is fine", "实行3—12个月的渐退期，15个工作日内办结。", nil},
 		{"a year, a date, a big count are fine", "2020年5月1日起执行，全年365天，救助1200人，连续120天。", nil},
 		{"a three-digit number that is no rising range", "满100个月的，或者300个工作日。", nil},
 		{"masked figures", "全省xx家社会组织、XX名社工；（xx2022年）",
 			[]Doubt{
 				// twelve characters either side
-				{Kind: DoubtPlaceholder, Quote: "全省xx家社会组织、XX名社工；"},
-				{Kind: DoubtPlaceholder, Quote: "全省xx家社会组织、XX名社工；（xx2022年"},
-				{Kind: DoubtPlaceholder, Quote: "社会组织、XX名社工；（xx2022年）"},
+				{Kind: DoubtPlaceholder, Words: "xx", Quote: "全省xx家社会组织、XX名社工；"},
+				{Kind: DoubtPlaceholder, Words: "XX", Quote: "全省xx家社会组织、XX名社工；（xx2022年"},
+				{Kind: DoubtPlaceholder, Words: "xx", Quote: "社会组织、XX名社工；（xx2022年）"},
 			}},
 		{"x in a Latin word is fine", "登录www.example.com或使用Xbox、Exxon、XXL码。", nil},
 		{"garbled characters", "低保标准为\uFFFD\uFFFD元。",
-			[]Doubt{{Kind: DoubtGarbled, Quote: "低保标准为\uFFFD\uFFFD元。"}}},
+			[]Doubt{{Kind: DoubtGarbled, Words: "\uFFFD", Quote: "低保标准为\uFFFD\uFFFD元。"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,4 +84,13 @@ func TestCorpusDoubts(t *testing.T) {
 	for _, clean := range []string{"000_af371565f628b411.txt", "002_7906d49b427e11db.txt", "004_f3d72d4f8696011b.txt"} {
 		require.Empty(t, kinds[clean], clean)
 	}
+}
+
+func TestLostDashes(t *testing.T) {
+	t.Parallel()
+	got := LostDashes("实行312个月的渐退期，全省xx人，另有624个月的。")
+	require.Len(t, got, 2, "masked figures are not lost dashes")
+	require.Equal(t, []string{"312个月", "624个月"}, []string{got[0].Words, got[1].Words})
+	require.Equal(t, []string{"3—12个月", "6—24个月"}, []string{got[0].Guess, got[1].Guess})
+	require.Empty(t, LostDashes("实行3—12个月的渐退期。"))
 }

@@ -139,7 +139,7 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 		// The quote stays verbatim; a figure the capture probably damaged
 		// is pointed out beside it rather than repaired by guess.
 		for _, d := range document.LostDashes(text) {
-			fmt.Fprintf(&b, "（提醒：原文这里写的是“%s”，很可能是“%s”漏了连接号，具体以当地民政部门的答复为准。）\n", d.Words, d.Guess)
+			b.WriteString(lostDashNote(d) + "\n")
 		}
 	}
 	b.WriteString("以上摘自下面列出的政策文件，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
@@ -212,4 +212,24 @@ func (q query) sentenceScore(t string) float64 {
 	}
 	n := float64(utf8.RuneCountInString(t))
 	return sc / (1 + n/200)
+}
+
+// lostDashNote is the reminder beside a figure that probably lost its dash.
+func lostDashNote(d document.Doubt) string {
+	return fmt.Sprintf("（提醒：原文这里写的是“%s”，很可能是“%s”漏了连接号，具体以当地民政部门的答复为准。）", d.Words, d.Guess)
+}
+
+// withLostDashNotes adds to a generated answer the reminder for each figure
+// it repeats from a passage where the figure probably lost its dash.
+func withLostDashNotes(answer string, cites []Citation) string {
+	seen := map[string]bool{}
+	for _, c := range cites {
+		for _, d := range document.LostDashes(c.Text) {
+			if !seen[d.Words] && strings.Contains(answer, d.Words) {
+				seen[d.Words] = true
+				answer += "\n" + lostDashNote(d)
+			}
+		}
+	}
+	return answer
 }

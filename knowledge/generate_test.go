@@ -156,3 +156,29 @@ func TestInjectionInDocument(t *testing.T) {
 	require.Equal(t, strings.Count(user, "<source "), strings.Count(user, "</source>"), "a passage closed its wrapper")
 	require.Equal(t, 1, strings.Count(user, "<question>"), "a passage opened a question")
 }
+
+// TestGeneratedLostDashPointedOut: a generated answer that repeats a
+// figure which probably lost its dash in the capture carries the same
+// reminder as an extractive one.
+func TestGeneratedLostDashPointedOut(t *testing.T) {
+	t.Parallel()
+	var said string
+	svc, _ := llmService(t, func(req openai.ChatCompletionRequest) (string, error) {
+		for n, text := range sources(req) {
+			for _, s := range strings.SplitAfter(text, "。") {
+				if strings.Contains(s, "312个月") {
+					said = strings.TrimSpace(s)
+					return said + "[" + n + "]", nil
+				}
+			}
+		}
+		return "", nil
+	})
+	ans, err := svc.Ask(context.Background(), "收入超过低保标准了还能继续领几个月低保", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.NotEmpty(t, said, "no passage with 312个月 reached the model")
+	require.Contains(t, ans.Text, "312个月")
+	require.NotContains(t, ans.Text, "政策文件里是这样说的", "the generated answer was kept")
+	require.True(t, strings.HasSuffix(ans.Text, "\n（提醒：原文这里写的是“312个月”，很可能是“3—12个月”漏了连接号，具体以当地民政部门的答复为准。）"), ans.Text)
+	require.Equal(t, 1, strings.Count(ans.Text, "提醒："))
+}

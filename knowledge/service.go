@@ -142,7 +142,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if s.opts.Generator != nil {
 		text, err := s.generate(ctx, question, ans.Citations)
 		if err == nil && text != "" {
-			ans.Text = text
+			ans.Text = withLostDashNotes(text, ans.Citations)
 			return ans, nil
 		}
 		if err != nil {

@@ -90,3 +90,21 @@ func TestAnswerPointsOutALostDash(t *testing.T) {
 	require.Equal(t, "（提醒：原文这里写的是“312个月”，很可能是“3—12个月”漏了连接号，具体以当地民政部门的答复为准。）", lines[i+1])
 	require.Equal(t, 1, strings.Count(ans.Text, "提醒："), "only that figure is doubted")
 }
+
+// A quote from a document published with its figures masked ("xx万名")
+// says once what the xx is; an answer without one says nothing of it.
+func TestAnswerExplainsMaskedFigures(t *testing.T) {
+	t.Parallel()
+	svc, _ := corpusService(t, knowledge.Options{})
+	const note = "（原文里的“xx”是文件公开时隐去的数字或名称，不是漏字。）"
+	ans, err := svc.Ask(context.Background(), "孤儿看大病有没有保险", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	require.Contains(t, ans.Text, "为xx万名孤困儿童购买大病保险。 [")
+	require.Equal(t, 1, strings.Count(ans.Text, note), ans.Text)
+
+	ans, err = svc.Ask(context.Background(), "收入超过低保标准了还能继续领几个月低保", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.NotContains(t, ans.Text, "xx")
+	require.NotContains(t, ans.Text, note)
+}

@@ -133,14 +133,20 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 
 	var b strings.Builder
 	b.WriteString("政策文件里是这样说的：\n")
+	masked := false
 	for _, p := range picked {
 		text := clip(p.text)
 		fmt.Fprintf(&b, "%s [%d]\n", text, p.cite+1)
+		masked = masked || document.Masked(text)
 		// The quote stays verbatim; a figure the capture probably damaged
 		// is pointed out beside it rather than repaired by guess.
 		for _, d := range document.LostDashes(text) {
 			b.WriteString(lostDashNote(d) + "\n")
 		}
+	}
+	if masked {
+		// An elderly reader takes "xx万名" for a misprint of ours.
+		b.WriteString(maskedNote + "\n")
 	}
 	b.WriteString("以上摘自下面列出的政策文件，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
 	return b.String()
@@ -233,3 +239,7 @@ func withLostDashNotes(answer string, cites []Citation) string {
 	}
 	return answer
 }
+
+// maskedNote explains the xx of a document published with its figures and
+// names masked.
+const maskedNote = "（原文里的“xx”是文件公开时隐去的数字或名称，不是漏字。）"

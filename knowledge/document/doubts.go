@@ -3,6 +3,7 @@ package document
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -85,6 +86,12 @@ func LostDashes(text string) []Doubt {
 		}
 	}
 	return out
+}
+
+// Masked reports whether text holds a figure or name the publisher masked
+// as xx.
+func Masked(text string) bool {
+	return slices.ContainsFunc(doubtsIn(text), func(d placed) bool { return d.Kind == DoubtPlaceholder })
 }
 
 // placed is a doubt with where its words start within its quote.

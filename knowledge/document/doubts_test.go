@@ -94,3 +94,9 @@ func TestLostDashes(t *testing.T) {
 	require.Equal(t, []string{"3—12个月", "6—24个月"}, []string{got[0].Guess, got[1].Guess})
 	require.Empty(t, LostDashes("实行3—12个月的渐退期。"))
 }
+
+func TestMasked(t *testing.T) {
+	t.Parallel()
+	require.True(t, Masked("为xx万名孤困儿童购买大病保险"))
+	require.False(t, Masked("为2万名孤困儿童购买大病保险，见Exxon。"))
+}

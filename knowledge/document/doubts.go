@@ -20,7 +20,7 @@ type Doubt struct {
 	Kind    DoubtKind // what looks wrong
 	Words   string    // the words that look damaged ("312个月"), verbatim
 	Quote   string    // the words and some around them, verbatim
-	// Guess is what was probably meant, where one can be told ("3—12").
+	// Guess is what was probably meant, where one can be told ("3—12个月").
 	Guess string
 }
 
@@ -43,7 +43,7 @@ var (
 	// 3 or 4 digits before a unit a policy counts in months or working
 	// days; a year ("2020年") or a date is not matched.
 	bigSpan = regexp.MustCompile(`(^|[^0-9０-９.])([0-9]{3,4})\s*(个月|个工作日|工作日)`)
-	// "xx" where a figure belongs; placeholders tells it from a Latin word.
+	// "xx" where a figure belongs; latin tells it from a part of a word.
 	masked = regexp.MustCompile(`[xX]{2,}|×{2,}`)
 )
 

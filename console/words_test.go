@@ -156,6 +156,11 @@ func TestKnowledgeIngestShowsDamagedFigures(t *testing.T) {
 	st := fullStack(t, "001_5a044e6a7ae10426.txt", "003_fbe516fa33e86af9.txt")
 	a := st.client(t)
 	csrf := a.login("admin", adminPW)
+	// The list says so too, long after the ingest.
+	_, body := a.get("/console/knowledge")
+	require.Contains(t, body, `001_5a044e6a7ae10426.txt <span class="tag warn"`)
+	require.Contains(t, body, ">1 处需核对</span>")
+	require.Regexp(t, `003_fbe516fa33e86af9.txt <span class="tag warn"[^>]*>\d\d 处需核对</span>`, body)
 	resp, body := a.postForm("/console/knowledge/documents/reingest", url.Values{"csrf": {csrf}, "name": {"001_5a044e6a7ae10426.txt"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.Contains(t, body, `<ul class="checks"><li>“高于2倍的,视其情况实行312个月的渐退救助期。”：像是丢了连接号，原文可能是“3—12个月”</li>`)

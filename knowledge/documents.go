@@ -31,6 +31,10 @@ type DocumentInfo struct {
 	// UpdatedAt is when its content was last stored: an ingest that finds
 	// it unchanged leaves it alone, as it leaves every row.
 	UpdatedAt time.Time `json:"updated_at"`
+	// Doubts counts the places of its text that look damaged by the
+	// capture (see IngestReport.Doubts); 0 also for a document stored
+	// before they were counted and not ingested since.
+	Doubts int `json:"doubts"`
 }
 
 // recordSource notes where a document was read from, when that changed.
@@ -48,7 +52,7 @@ func (s *Service) recordSource(ctx context.Context, name, path string) error {
 // Documents lists the stored documents, by title.
 func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT d.name, d.title, d.issuer, d.date, count(c.id), d.source_path, d.ingested_at, d.updated_at
+		SELECT d.name, d.title, d.issuer, d.date, count(c.id), d.source_path, d.ingested_at, d.updated_at, coalesce(d.doubts, 0)
 		FROM documents d LEFT JOIN chunks c ON c.document_id = d.id
 		GROUP BY d.id ORDER BY d.title, d.name`)
 	if err != nil {
@@ -58,7 +62,7 @@ func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	out := []DocumentInfo{}
 	for rows.Next() {
 		var d DocumentInfo
-		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.UpdatedAt); err != nil {
+		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.UpdatedAt, &d.Doubts); err != nil {
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
 		out = append(out, d)

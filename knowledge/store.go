@@ -251,7 +251,8 @@ func (s *Service) ingestDocument(ctx context.Context, doc document.Document, rep
 	if doc.Name == "" {
 		return false, errors.New("document without a name")
 	}
-	for _, d := range document.Doubts(doc) {
+	doubts := document.Doubts(doc)
+	for _, d := range doubts {
 		rep.Doubts = append(rep.Doubts, DocDoubt{Doc: doc.Name, Doubt: d})
 	}
 	chunks := itemsOf(doc)
@@ -271,6 +272,12 @@ func (s *Service) ingestDocument(ctx context.Context, doc document.Document, rep
 		n, err := s.embedMissing(ctx, docID)
 		if err != nil {
 			return false, err
+		}
+		// Same text, same doubts: written only for a document stored before
+		// they were counted (or by a version that counted otherwise).
+		if _, err := s.pool.Exec(ctx, `UPDATE documents SET doubts = $2 WHERE id = $1 AND doubts IS DISTINCT FROM $2`,
+			docID, len(doubts)); err != nil {
+			return false, fmt.Errorf("count doubts of %s: %w", doc.Name, err)
 		}
 		rep.DocsUnchanged++
 		rep.ChunksUnchanged += len(chunks)
@@ -336,12 +343,12 @@ func (s *Service) ingestDocument(ctx context.Context, doc document.Document, rep
 		var existed bool
 		var oldCount int
 		err := tx.QueryRow(ctx, `
-			INSERT INTO documents (name, title, issuer, date, source, region, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			INSERT INTO documents (name, title, issuer, date, source, region, hash, doubts)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (name) DO UPDATE SET title = $2, issuer = $3, date = $4, source = $5,
-				region = $6, hash = $7, updated_at = now()
+				region = $6, hash = $7, doubts = $8, updated_at = now()
 			RETURNING id, (xmax <> 0), (SELECT count(*) FROM chunks WHERE document_id = documents.id)`,
-			doc.Name, doc.Title, doc.Issuer, doc.Date, doc.Source, regionOf(doc), hash,
+			doc.Name, doc.Title, doc.Issuer, doc.Date, doc.Source, regionOf(doc), hash, len(doubts),
 		).Scan(&docID, &existed, &oldCount)
 		if err != nil {
 			return fmt.Errorf("store document: %w", err)

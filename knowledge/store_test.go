@@ -182,12 +182,31 @@ func TestIngestReportsDamagedFigures(t *testing.T) {
 	var n int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE text LIKE '%312个月%'`).Scan(&n))
 	require.Equal(t, 1, n, "the text is stored as the file has it")
+	docs, err := svc.Documents(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, docs[0].Doubts, "the document list keeps the count")
+	// A document stored before doubts were counted gets its count from the
+	// next ingest, though its text has not changed.
+	_, err = pool.Exec(ctx, `UPDATE documents SET doubts = NULL`)
+	require.NoError(t, err)
+	docs, err = svc.Documents(ctx)
+	require.NoError(t, err)
+	require.Zero(t, docs[0].Doubts)
+	rep, err := svc.Ingest(ctx, dir)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.DocsUnchanged)
+	docs, err = svc.Documents(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, docs[0].Doubts)
 
 	// Fixed, the file is clean.
 	require.NoError(t, os.WriteFile(path, []byte(strings.NewReplacer("312", "3—12", "xx万名", "2万名", "xx家", "30家").Replace(text)), 0o644))
-	rep, err := svc.Ingest(ctx, dir)
+	rep, err = svc.Ingest(ctx, dir)
 	require.NoError(t, err)
 	require.Equal(t, 1, rep.DocsUpdated)
 	require.Empty(t, rep.Doubts)
+	docs, err = svc.Documents(ctx)
+	require.NoError(t, err)
+	require.Zero(t, docs[0].Doubts)
 	require.NotContains(t, rep.String(), "check:")
 }

@@ -225,26 +225,21 @@ func ingestResult(file string, rep knowledge.IngestReport) uploadResult {
 	return res
 }
 
-// doubtChecks says what looks damaged; masked figures, many in a document
-// published that way, are counted with the first as an example.
+// doubtChecks says what looks damaged, in the order ingest found it.
 func doubtChecks(doubts []knowledge.DocDoubt) []string {
 	var out []string
-	masked := 0
-	for _, d := range doubts {
+	for _, d := range knowledge.ShowDoubts(doubts) {
 		switch d.Kind {
 		case document.DoubtLostDash:
 			out = append(out, fmt.Sprintf("“%s”：像是丢了连接号，原文可能是“%s”", d.Quote, d.Guess))
 		case document.DoubtGarbled:
 			out = append(out, fmt.Sprintf("“%s”：有乱码", d.Quote))
 		case document.DoubtPlaceholder:
-			if masked == 0 {
-				out = append(out, fmt.Sprintf("“%s”：数字或名称被写成了 xx", d.Quote))
+			out = append(out, fmt.Sprintf("“%s”：数字或名称被写成了 xx", d.Quote))
+			if d.Masked > 1 {
+				out = append(out, fmt.Sprintf("共有 %d 处写成了 xx", d.Masked))
 			}
-			masked++
 		}
-	}
-	if masked > 1 {
-		out = append(out, fmt.Sprintf("共有 %d 处写成了 xx", masked))
 	}
 	if len(out) > 0 {
 		out = append(out, "机器人会原样引用这些文字，请对照原件改正后重新导入")

@@ -137,11 +137,15 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 	for _, p := range picked {
 		text := clip(p.text)
 		fmt.Fprintf(&b, "%s [%d]\n", text, p.cite+1)
-		masked = masked || document.Masked(text)
 		// The quote stays verbatim; a figure the capture probably damaged
 		// is pointed out beside it rather than repaired by guess.
-		for _, d := range document.LostDashes(text) {
-			b.WriteString(lostDashNote(d) + "\n")
+		for _, d := range document.DoubtsIn(text) {
+			switch d.Kind {
+			case document.DoubtLostDash:
+				b.WriteString(lostDashNote(d) + "\n")
+			case document.DoubtPlaceholder:
+				masked = true
+			}
 		}
 	}
 	if masked {
@@ -230,8 +234,8 @@ func lostDashNote(d document.Doubt) string {
 func withLostDashNotes(answer string, cites []Citation) string {
 	seen := map[string]bool{}
 	for _, c := range cites {
-		for _, d := range document.LostDashes(c.Text) {
-			if !seen[d.Words] && strings.Contains(answer, d.Words) {
+		for _, d := range document.DoubtsIn(c.Text) {
+			if d.Kind == document.DoubtLostDash && !seen[d.Words] && strings.Contains(answer, d.Words) {
 				seen[d.Words] = true
 				answer += "\n" + lostDashNote(d)
 			}

@@ -292,16 +292,6 @@ func placesOfCorpus(asked []string, hits []hit) []string {
 	return out
 }
 
-// ofPlace: h's document is of one of the named places.
-func ofPlace(h hit, named []string) bool {
-	for _, n := range named {
-		if h.region != "" && strings.Contains(h.region, n) || strings.Contains(h.Title, n) {
-			return true
-		}
-	}
-	return false
-}
-
 // subjectShare is how much of the question's subject a sentence must name
 // for a figure in it to answer the question; chosen on our tuning
 // questions (knowledge/testdata/README.md).

@@ -42,6 +42,17 @@ func boostRegion(hits []hit, region string) {
 	boostPlaces(hits, placeNames(region), regionBoost)
 }
 
+// ofPlace: h's document is of one of the named places, by its region or
+// its title.
+func ofPlace(h hit, named []string) bool {
+	for _, n := range named {
+		if strings.Contains(h.region, n) || strings.Contains(h.Title, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // boostPlaces multiplies by factor the score of hits from documents of the
 // named places, and orders hits again.
 func boostPlaces(hits []hit, names []string, factor float64) {
@@ -49,11 +60,8 @@ func boostPlaces(hits []hit, names []string, factor float64) {
 		return
 	}
 	for i := range hits {
-		for _, n := range names {
-			if strings.Contains(hits[i].region, n) || strings.Contains(hits[i].Title, n) {
-				hits[i].Score *= factor
-				break
-			}
+		if ofPlace(hits[i], names) {
+			hits[i].Score *= factor
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })

@@ -42,6 +42,36 @@ type DocDoubt struct {
 	document.Doubt
 }
 
+// ShownDoubt is a doubt as the CLI and the console list it.
+type ShownDoubt struct {
+	DocDoubt
+	// Masked is, on a document's first masked figure, how many it has in
+	// all; the others are not listed.
+	Masked int
+}
+
+// ShowDoubts lists every damaged range and garbled place, and of the masked
+// figures, which come by the dozen in a document published that way, only
+// each document's first with their count.
+func ShowDoubts(doubts []DocDoubt) []ShownDoubt {
+	masked := map[string]int{}
+	for _, d := range doubts {
+		if d.Kind == document.DoubtPlaceholder {
+			masked[d.Doc]++
+		}
+	}
+	var out []ShownDoubt
+	for _, d := range doubts {
+		if d.Kind != document.DoubtPlaceholder {
+			out = append(out, ShownDoubt{DocDoubt: d})
+		} else if n := masked[d.Doc]; n > 0 {
+			out = append(out, ShownDoubt{DocDoubt: d, Masked: n})
+			masked[d.Doc] = 0
+		}
+	}
+	return out
+}
+
 // Explain says in a sentence what looks wrong, for the CLI.
 func (d DocDoubt) Explain() string {
 	switch d.Kind {
@@ -74,22 +104,10 @@ func (r IngestReport) String() string {
 	for _, f := range r.Failed {
 		fmt.Fprintf(&b, "failed: %s\n", f.Error())
 	}
-	// Masked figures come by the dozen in a document published that way:
-	// they are counted, with the first as an example; the rest one a line.
-	masked := map[string]int{}
-	for _, d := range r.Doubts {
-		if d.Kind == document.DoubtPlaceholder {
-			masked[d.Doc]++
-			if masked[d.Doc] > 1 {
-				continue
-			}
-		}
+	for _, d := range ShowDoubts(r.Doubts) {
 		fmt.Fprintf(&b, "check: %s %s: %s: %q\n", d.Doc, d.Section, d.Explain(), d.Quote)
-	}
-	for _, d := range r.Doubts {
-		if n := masked[d.Doc]; n > 1 && d.Kind == document.DoubtPlaceholder {
-			fmt.Fprintf(&b, "check: %s: %d places in all masked as xx\n", d.Doc, n)
-			masked[d.Doc] = 0
+		if d.Masked > 1 {
+			fmt.Fprintf(&b, "check: %s: %d places in all masked as xx\n", d.Doc, d.Masked)
 		}
 	}
 	if len(r.Doubts) > 0 {
@@ -260,10 +278,11 @@ func (s *Service) ingestDocument(ctx context.Context, doc document.Document, rep
 	model := s.embedder.Model()
 
 	var (
-		docID   int64
-		oldHash string
+		docID     int64
+		oldHash   string
+		oldDoubts *int // NULL: stored before doubts were counted
 	)
-	err := s.pool.QueryRow(ctx, `SELECT id, hash FROM documents WHERE name = $1`, doc.Name).Scan(&docID, &oldHash)
+	err := s.pool.QueryRow(ctx, `SELECT id, hash, doubts FROM documents WHERE name = $1`, doc.Name).Scan(&docID, &oldHash, &oldDoubts)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
@@ -275,9 +294,10 @@ func (s *Service) ingestDocument(ctx context.Context, doc document.Document, rep
 		}
 		// Same text, same doubts: written only for a document stored before
 		// they were counted (or by a version that counted otherwise).
-		if _, err := s.pool.Exec(ctx, `UPDATE documents SET doubts = $2 WHERE id = $1 AND doubts IS DISTINCT FROM $2`,
-			docID, len(doubts)); err != nil {
-			return false, fmt.Errorf("count doubts of %s: %w", doc.Name, err)
+		if oldDoubts == nil || *oldDoubts != len(doubts) {
+			if _, err := s.pool.Exec(ctx, `UPDATE documents SET doubts = $2 WHERE id = $1`, docID, len(doubts)); err != nil {
+				return false, fmt.Errorf("count doubts of %s: %w", doc.Name, err)
+			}
 		}
 		rep.DocsUnchanged++
 		rep.ChunksUnchanged += len(chunks)
@@ -514,8 +534,8 @@ func regionOf(doc document.Document) string {
 	return strings.Join(out, " ")
 }
 
-// hnswBuild is how the HNSW indexes are built (migration 00107 builds the
-// built-in model's alike). pgvector's default ef_construction of 64 left
+// hnswEfConstruction is how widely the HNSW indexes are built (migration
+// 00107 builds the built-in model's alike). pgvector's default ef_construction of 64 left
 // the graph poorly connected where many passages are near copies of each
 // other: `bench retrieve --corpus ../shared/corpus` (100k passages varied
 // from the shared documents' 310 items) measured recall@10 0.856–0.868 at
@@ -524,7 +544,11 @@ func regionOf(doc document.Document) string {
 // build takes about 2.5 times as long (33 s → 87 s there), and on that
 // clustered set a query's p95 rose from 20.6 to 24.8 ms; on the bundled
 // corpus's 100k, recall 0.961 → 0.981 with no slower queries.
-const hnswBuild = "WITH (m = 16, ef_construction = 200)"
+const hnswEfConstruction = 200
+
+// hnswBuild is the index options; EnsureIndex reads ef_construction back
+// from an index's options to tell one built with pgvector's defaults.
+var hnswBuild = fmt.Sprintf("WITH (m = 16, ef_construction = %d)", hnswEfConstruction)
 
 // EnsureIndex creates the HNSW index of the embedder's model when it has
 // none yet: the built-in model's comes with the migrations, a model chosen
@@ -549,7 +573,7 @@ func (s *Service) EnsureIndex(ctx context.Context) error {
 		// again once, here.
 		var built bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = $1 AND relkind = 'i'
-			AND NOT ('ef_construction=200' = ANY (coalesce(reloptions, '{}'))))`, name).Scan(&built); err != nil {
+			AND NOT ($2 = ANY (coalesce(reloptions, '{}'))))`, name, fmt.Sprintf("ef_construction=%d", hnswEfConstruction)).Scan(&built); err != nil {
 			return err
 		}
 		if built {

@@ -3,7 +3,6 @@ package document
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -76,22 +75,14 @@ func Doubts(doc Document) []Doubt {
 	return out
 }
 
-// LostDashes lists the ranges in text that seem to have lost their dash,
-// for an answer quoting text to say so beside it.
-func LostDashes(text string) []Doubt {
+// DoubtsIn lists the places in one piece of text that look damaged, for
+// an answer quoting the text to say so beside it.
+func DoubtsIn(text string) []Doubt {
 	var out []Doubt
 	for _, d := range doubtsIn(text) {
-		if d.Kind == DoubtLostDash {
-			out = append(out, d.Doubt)
-		}
+		out = append(out, d.Doubt)
 	}
 	return out
-}
-
-// Masked reports whether text holds a figure or name the publisher masked
-// as xx.
-func Masked(text string) bool {
-	return slices.ContainsFunc(doubtsIn(text), func(d placed) bool { return d.Kind == DoubtPlaceholder })
 }
 
 // placed is a doubt with where its words start within its quote.

@@ -86,17 +86,12 @@ func TestCorpusDoubts(t *testing.T) {
 	}
 }
 
-func TestLostDashes(t *testing.T) {
+func TestDoubtsIn(t *testing.T) {
 	t.Parallel()
-	got := LostDashes("实行312个月的渐退期，全省xx人，另有624个月的。")
-	require.Len(t, got, 2, "masked figures are not lost dashes")
-	require.Equal(t, []string{"312个月", "624个月"}, []string{got[0].Words, got[1].Words})
+	got := DoubtsIn("实行312个月的渐退期，全省xx人，另有624个月的。")
+	require.Len(t, got, 3)
+	require.Equal(t, []DoubtKind{DoubtLostDash, DoubtLostDash, DoubtPlaceholder}, []DoubtKind{got[0].Kind, got[1].Kind, got[2].Kind})
+	require.Equal(t, []string{"312个月", "624个月", "xx"}, []string{got[0].Words, got[1].Words, got[2].Words})
 	require.Equal(t, []string{"3—12个月", "6—24个月"}, []string{got[0].Guess, got[1].Guess})
-	require.Empty(t, LostDashes("实行3—12个月的渐退期。"))
-}
-
-func TestMasked(t *testing.T) {
-	t.Parallel()
-	require.True(t, Masked("为xx万名孤困儿童购买大病保险"))
-	require.False(t, Masked("为2万名孤困儿童购买大病保险，见Exxon。"))
+	require.Empty(t, DoubtsIn("实行3—12个月的渐退期，为2万名孤困儿童购买大病保险，见Exxon。"))
 }

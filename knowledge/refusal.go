@@ -171,7 +171,12 @@ var (
 	indefinite = regexp.MustCompile(`(好|十|这|那|前|近|头|没有?|过|隔)几个?|几个?(天|年|个月|月)(前|以来|来)|没有?多[少久]`)
 	// a figure with a unit of money or a multiple of a standard
 	statesAmount = regexp.MustCompile(`[0-9０-９零一二三四五六七八九十百千万两]+(\.[0-9]+)?\s*(元|块|万元|倍|%|％)`)
-	statesDate   = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*月\s*[0-9０-９一二三四五六七八九十]+\s*[日号]`)
+	// A question that asks for money by name ("每月多少元", "给多少钱")
+	// is answered by a sum of money, not by a multiple of a standard: "低保
+	// 标准的2倍" does not say how many yuan a month.
+	asksMoney   = regexp.MustCompile(`多少钱|多少元|几块|多少块|几[千百万]块|几[千百万]元|几个钱`)
+	statesMoney = regexp.MustCompile(`[0-9０-９零一二三四五六七八九十百千万两]+(\.[0-9]+)?\s*(元|块|万元)`)
+	statesDate  = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]+\s*月\s*[0-9０-９一二三四五六七八九十]+\s*[日号]`)
 	// a time of day: "8点", "14:30", "九点半"; not "十四五时期" or "多一点".
 	statesClock = regexp.MustCompile(`([0-9０-９]{1,2}\s*(点|时)|[0-9]{1,2}[:：][0-9]{2}|[一二三四五六七八九十]{1,3}点[钟半])([^期间代候段效]|$)`)
 	// papers to bring: "身份证、户口簿复印件"
@@ -239,7 +244,7 @@ func lacks(question string, subject []subjectWord, passages []shown, named []str
 			spanSentences = append(spanSentences, pastPeriod.ReplaceAllString(s, ""))
 		}
 	}
-	return check(asksAmount, statesAmount, sentences) || check(asksDate, statesDate, sentences) ||
+	return check(asksMoney, statesMoney, sentences) || check(asksAmount, statesAmount, sentences) || check(asksDate, statesDate, sentences) ||
 		check(asksClock, statesClock, sentences) || check(asksSpan, statesSpan, spanSentences) ||
 		check(asksPapers, statesPapers, sentences)
 }

@@ -48,6 +48,28 @@ func TestLacksWantsTheFigureOfTheSubject(t *testing.T) {
 	}
 }
 
+// A question that asks for money by name wants a sum of money; one that
+// asks for a standard may be answered by a multiple of another.
+func TestLacksWantsMoneyWhenMoneyIsAsked(t *testing.T) {
+	multiple := []string{"特困人员基本生活标准达当地城市低保标准1.3倍以上。"}
+	sum := []string{"城市低保标准提高到每人每月600元。"}
+	for _, c := range []struct {
+		question string
+		passages []string
+		want     bool
+	}{
+		{"城市低保标准每月多少元", multiple, true},
+		{"特困人员一个月给多少钱", multiple, true},
+		{"城市低保标准每月多少元", sum, false},
+		{"特困人员的供养标准是多少", multiple, false},
+		{"特困人员的供养标准是多少", sum, false},
+	} {
+		if got := lacks(c.question, nil, plain(c.passages...), nil); got != c.want {
+			t.Errorf("lacks(%q, %q) = %v, want %v", c.question, c.passages, got, c.want)
+		}
+	}
+}
+
 // A year or a month by its name, a period something has gone on for, and a
 // phase such as 十四五时期 are no answer to "how long" or "at what time";
 // a frequency is an answer to "how often".

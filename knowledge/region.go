@@ -3,6 +3,8 @@ package knowledge
 import (
 	"sort"
 	"strings"
+
+	"github.com/safetynet/safetynet/knowledge/place"
 )
 
 // regionNames maps the start of a region id ("guizhou-2020", as the
@@ -62,6 +64,78 @@ func boostPlaces(hits []hit, names []string, factor float64) {
 	for i := range hits {
 		if ofPlace(hits[i], names) {
 			hits[i].Score *= factor
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+}
+
+// askedPlaces are the place names of the gazetteer a question holds, and
+// the administrative divisions they stand for.
+func askedPlaces(question string) (names []string, divisions []place.Division) {
+	for _, m := range place.Mentioned(question, ordinaryWord) {
+		names = append(names, m.Name)
+		divisions = append(divisions, m.Divisions...)
+	}
+	return names, divisions
+}
+
+// docDivisions are the divisions a hit's document is of: by the region
+// read from its title and issuer at ingest.
+func docDivisions(h hit) []place.Division {
+	var out []place.Division
+	for _, m := range place.Mentioned(h.region, nil) {
+		out = append(out, m.Divisions...)
+	}
+	return out
+}
+
+// ordinaryWord reports whether the segmenter's dictionary knows w as a
+// common word other than a place name ("资源", "合作", "互助"): such a
+// short place name is not read as a place. Rare words in its dictionary
+// (刚察, 3 uses) are taken for names.
+func ordinaryWord(w string) bool {
+	seg, err := segmenter()
+	if err != nil {
+		return false
+	}
+	freq, pos, ok := seg.Find(w)
+	return ok && pos != "ns" && freq >= 100
+}
+
+// applies reports whether h's document is of the place the question names
+// or of one that holds it, so that its figures answer the question: a
+// county's figure is not its province's.
+func applies(h hit, q query, named []string) bool {
+	if len(q.asked) > 0 {
+		rel := placeRelation(h, q)
+		return rel == place.Same || rel == place.Above
+	}
+	return len(named) == 0 || ofPlace(h, named)
+}
+
+// placeRelation is how h's document stands to the places the question
+// names: by the gazetteer where both are in it, else by the names alone.
+func placeRelation(h hit, q query) place.Relation {
+	if rel := place.Relate(docDivisions(h), q.asked); rel != place.Unknown {
+		return rel
+	}
+	if ofPlace(h, q.places) {
+		return place.Same
+	}
+	return place.Unknown
+}
+
+// weighPlaces multiplies the scores of hits from the named place (or a
+// place inside it) by own, and from another place by elsewhere, and orders
+// hits again. A document of a place that holds the named one (a
+// province's for its county) and a document of no place keep their score.
+func weighPlaces(hits []hit, q query, own, elsewhere float64) {
+	for i := range hits {
+		switch placeRelation(hits[i], q) {
+		case place.Same, place.Inside:
+			hits[i].Score *= own
+		case place.Elsewhere:
+			hits[i].Score *= elsewhere
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })

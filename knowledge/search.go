@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/safetynet/safetynet/knowledge/place"
 )
 
 // Weights of query terms before idf: the resident's own words count most,
@@ -38,8 +40,12 @@ type Tuning struct {
 	// terms beside its words: they find a passage however gse cut either.
 	Bigram float64
 	// Place multiplies the score of passages from a place the question
-	// names.
+	// names, or from a place inside it.
 	Place float64
+	// Elsewhere multiplies the score of passages from a place that
+	// neither is, holds nor lies inside the place the question names:
+	// 青海's rule does not apply in 珙县.
+	Elsewhere float64
 	// Okapi adds, to each item the fusion brought, its Okapi BM25 score
 	// over the question's Han characters and bigrams, as a share of the
 	// best item's. Unlike the overlap above it saturates a repeated term
@@ -56,7 +62,7 @@ type Tuning struct {
 // otherwise: a model that reads meaning leans on the cosine, the built-in
 // embedder (a hashed bag of words) more on the words themselves.
 func TuningFor(model string) Tuning {
-	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Okapi: 0.15, PlainQuery: true, Candidates: 40}
+	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Elsewhere: 0.9, Okapi: 0.15, PlainQuery: true, Candidates: 40}
 	if model == BuiltinModel {
 		t.Overlap = 0.3
 	}
@@ -88,7 +94,11 @@ type query struct {
 	df       map[string]int64
 	expanded []Expansion // glossary entries the question called up
 	places   []string    // the place names the question holds ("珙县")
-	nChunks  float64
+	// asked are the administrative divisions the question names, from
+	// the gazetteer: what a document's place is measured against.
+	asked      []place.Division
+	askedNames []string
+	nChunks    float64
 	// vector waits for the question's vector, which prepare starts making
 	// before it reads the word statistics: the two are independent, and the
 	// model is the slower (a query costs it about 10 ms on two cores).
@@ -120,6 +130,7 @@ type hit struct {
 func (s *Service) prepare(ctx context.Context, question, rewrite string) (query, error) {
 	q := query{question: question, words: queryWords(question), expanded: Expand(question),
 		places: places.FindAllString(question, -1)}
+	q.askedNames, q.asked = askedPlaces(question)
 	weights := map[string]float64{}
 	add := func(t string, w float64) {
 		if w > weights[t] {
@@ -387,10 +398,12 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	}
 	preferOriginals(hits)
 	okapi(hits, q.grams, s.opts.Tuning.Okapi)
-	if named := q.places; len(named) > 0 {
+	if len(q.places) > 0 || len(q.asked) > 0 {
 		// "珙县低保渐退期…": the place the resident names is the one whose
-		// documents answer first, among passages that say the same.
-		boostPlaces(hits, named, s.opts.Tuning.Place)
+		// documents answer first, among passages that say the same, and
+		// another province's rule comes after both its own and its
+		// province's.
+		weighPlaces(hits, q, s.opts.Tuning.Place, s.opts.Tuning.Elsewhere)
 	}
 	hits = byContext(hits)
 	if len(hits) > limit {

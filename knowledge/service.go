@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -180,7 +181,14 @@ const figurePassages = 5
 func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float32) signals {
 	var sg signals
 	var passages []shown
+	// A figure answers a question that names a place when it is of that
+	// place or of one that holds it, or when its sentence names the place.
 	named := placesOfCorpus(q.places, hits)
+	for _, n := range q.askedNames {
+		if !slices.Contains(named, n) {
+			named = append(named, n)
+		}
+	}
 	for i, h := range hits {
 		// The closest item of any passage shown: word scores reorder the
 		// passages, but how close the question is to the corpus in meaning
@@ -193,7 +201,7 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 			sg.Coverage = max(sg.Coverage, q.coverage(h))
 		}
 		if i < figurePassages {
-			passages = append(passages, shown{text: h.Text, elsewhere: len(named) > 0 && !ofPlace(h, named)})
+			passages = append(passages, shown{text: h.Text, elsewhere: !applies(h, q, named)})
 		}
 	}
 	sg.Off = s.offSignal(ctx, qvec, sg.Sim)

@@ -1,0 +1,46 @@
+package knowledge_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/safetynet/safetynet/knowledge"
+)
+
+// A question that names a place is answered from that place's documents
+// and its province's, never first from another province's; a figure of
+// another place, or of a county for its province, does not answer it.
+func TestAnswersFromThePlaceAsked(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := corpusService(t, knowledge.Options{})
+	const (
+		qinghai  = "000_af371565f628b411.txt"
+		gongxian = "001_5a044e6a7ae10426.txt"
+	)
+
+	// 珙县 has its own rule; 青海's "不少于1年" is of another province and
+	// comes after 珙县's passages on it (it came first before).
+	ans, err := svc.Ask(ctx, "珙县低保渐退期多长时间", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	require.GreaterOrEqual(t, len(ans.Citations), 3)
+	for _, c := range ans.Citations[:3] {
+		require.Equal(t, gongxian, c.Doc, "the first three passages")
+	}
+
+	// 刚察县 is in 青海, so 青海's rule applies there and answers.
+	ans, err = svc.Ask(ctx, "刚察县低保渐退期多久", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered, ans.Text)
+	require.Equal(t, qinghai, ans.Citations[0].Doc)
+	require.Contains(t, ans.Text, "不少于1年")
+
+	// No document is of 北京 or holds it: another place's standard is no
+	// answer to "how much in 北京".
+	ans, err = svc.Ask(ctx, "北京的低保标准是多少", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.False(t, ans.Answered, ans.Text)
+}

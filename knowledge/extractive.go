@@ -25,6 +25,11 @@ const (
 	extractLexical = 0.35
 	// extractKeep drops sentences scoring under this share of the best one.
 	extractKeep = 0.6
+	// extractFigure is added to a sentence that states the kind of fact
+	// the question asks for (an amount, a date, a span, the papers) about
+	// what it asks: "珙县低保渐退期多长时间" is answered by the sentence
+	// with "3—12个月", not by the ones that only name the 渐退期.
+	extractFigure = 0.15
 )
 
 // sentence is a span of one citation's text.
@@ -77,6 +82,7 @@ func clip(s string) string {
 
 func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []float32) string {
 	closeness := s.itemCloseness(ctx, hits, qvec)
+	asked := readAsk(q.question, q.subject())
 	var cands []sentence
 	maxLex := 0.0
 	for ci, h := range hits {
@@ -105,6 +111,9 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 			}
 		}
 		cands[i].score = sim + extractLexical*lex
+		if asked.answers(cands[i].text) {
+			cands[i].score += extractFigure
+		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	var picked []sentence

@@ -30,6 +30,9 @@ func TestAnswersFromThePlaceAsked(t *testing.T) {
 	for _, c := range ans.Citations[:3] {
 		require.Equal(t, gongxian, c.Doc, "the first three passages")
 	}
+	// It asks how long: the sentence quoted is the one that says how long
+	// (the capture lost the dash of 3—12).
+	require.Contains(t, ans.Text, "312个月")
 
 	// 刚察县 is in 青海, so 青海's rule applies there and answers.
 	ans, err = svc.Ask(ctx, "刚察县低保渐退期多久", knowledge.AskOptions{})

@@ -203,7 +203,7 @@ var (
 // by a figure of that place: from a passage of its documents, or from a
 // sentence that names it. named are those places.
 func lacks(question string, subject []subjectWord, passages []shown, named []string) bool {
-	question = indefinite.ReplaceAllString(question, "")
+	ask := readAsk(question, subject)
 	var sentences []string
 	for _, p := range passages {
 		for _, s := range sentenceEnd.Split(p.text, -1) {
@@ -213,40 +213,78 @@ func lacks(question string, subject []subjectWord, passages []shown, named []str
 			sentences = append(sentences, s)
 		}
 	}
-	years := yearsNamed(question)
-	about := func(sentence string) bool {
-		if len(years) > 0 && !slices.ContainsFunc(years, func(y string) bool { return strings.Contains(sentence, y) }) {
-			// "贵州2021年低保标准是多少": a figure of 2018 does not answer.
-			return false
-		}
-		var total, found float64
-		for _, w := range subject {
-			total += w.idf
-			found += w.idf * says(sentence, w.text)
-		}
-		return total == 0 || found >= subjectShare*total
-	}
-	check := func(asks, states *regexp.Regexp, sentences []string) bool {
-		if !asks.MatchString(question) {
-			return false
-		}
-		for _, s := range sentences {
-			if states.MatchString(s) && about(s) {
-				return false
-			}
-		}
-		return true
-	}
-	// A span is looked for once how long things have gone on is taken out.
-	var spanSentences []string
-	if asksSpan.MatchString(question) {
-		for _, s := range sentences {
-			spanSentences = append(spanSentences, pastPeriod.ReplaceAllString(s, ""))
+	for _, k := range ask.kinds {
+		if !slices.ContainsFunc(sentences, func(s string) bool { return ask.stated(k, s) }) {
+			return true
 		}
 	}
-	return check(asksMoney, statesMoney, sentences) || check(asksAmount, statesAmount, sentences) || check(asksDate, statesDate, sentences) ||
-		check(asksClock, statesClock, sentences) || check(asksSpan, statesSpan, spanSentences) ||
-		check(asksPapers, statesPapers, sentences)
+	return false
+}
+
+// figureKind is a kind of fact a question may ask for, and how a sentence
+// states it.
+type figureKind struct {
+	asks, states *regexp.Regexp
+	// span: how long things have gone on ("三年来") is taken out of a
+	// sentence before it is read for a span.
+	span bool
+}
+
+var figureKinds = []figureKind{
+	{asks: asksMoney, states: statesMoney},
+	{asks: asksAmount, states: statesAmount},
+	{asks: asksDate, states: statesDate},
+	{asks: asksClock, states: statesClock},
+	{asks: asksSpan, states: statesSpan, span: true},
+	{asks: asksPapers, states: statesPapers},
+}
+
+// ask is what kinds of fact a question asks for, about what and of which
+// years.
+type ask struct {
+	kinds   []figureKind
+	subject []subjectWord
+	years   []string
+}
+
+func readAsk(question string, subject []subjectWord) ask {
+	question = indefinite.ReplaceAllString(question, "")
+	a := ask{subject: subject, years: yearsNamed(question)}
+	for _, k := range figureKinds {
+		if k.asks.MatchString(question) {
+			a.kinds = append(a.kinds, k)
+		}
+	}
+	return a
+}
+
+// stated reports whether sentence states a fact of kind k about what the
+// question asks.
+func (a ask) stated(k figureKind, sentence string) bool {
+	if k.span {
+		sentence = pastPeriod.ReplaceAllString(sentence, "")
+	}
+	return k.states.MatchString(sentence) && a.about(sentence)
+}
+
+// answers reports whether sentence states one of the kinds of fact asked.
+func (a ask) answers(sentence string) bool {
+	return slices.ContainsFunc(a.kinds, func(k figureKind) bool { return a.stated(k, sentence) })
+}
+
+// about: the sentence names the year asked, if any, and enough of the
+// subject.
+func (a ask) about(sentence string) bool {
+	if len(a.years) > 0 && !slices.ContainsFunc(a.years, func(y string) bool { return strings.Contains(sentence, y) }) {
+		// "贵州2021年低保标准是多少": a figure of 2018 does not answer.
+		return false
+	}
+	var total, found float64
+	for _, w := range a.subject {
+		total += w.idf
+		found += w.idf * says(sentence, w.text)
+	}
+	return total == 0 || found >= subjectShare*total
 }
 
 // says is how much of word the sentence says: 1 when it holds the word,

@@ -112,3 +112,17 @@ func (s *Service) Reingest(ctx context.Context, name string) (IngestReport, erro
 	}
 	return s.Ingest(ctx, path)
 }
+
+// documentRegions are the places the stored documents are of, as read from
+// their titles and issuers, in the order they were first stored.
+func (s *Service) documentRegions(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT region FROM documents WHERE region <> '' GROUP BY region ORDER BY min(id)`)
+	if err != nil {
+		return nil, fmt.Errorf("document regions: %w", err)
+	}
+	regions, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("document regions: %w", err)
+	}
+	return regions, nil
+}

@@ -43,7 +43,18 @@ func TestAnswersFromThePlaceAsked(t *testing.T) {
 
 	// No document is of 北京 or holds it: another place's standard is no
 	// answer to "how much in 北京".
+	// The refusal says so, and whose documents there are.
 	ans, err = svc.Ask(ctx, "北京的低保标准是多少", knowledge.AskOptions{})
 	require.NoError(t, err)
 	require.False(t, ans.Answered, ans.Text)
+	require.Contains(t, ans.Text, "没有北京的规定")
+	for _, p := range []string{"青海", "珙县", "刚察县", "贵州", "12345"} {
+		require.Contains(t, ans.Text, p)
+	}
+
+	// A question refused for another reason gets the plain refusal.
+	ans, err = svc.Ask(ctx, "医保卡丢了怎么补办", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.False(t, ans.Answered, ans.Text)
+	require.NotContains(t, ans.Text, "的规定")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/safetynet/safetynet/internal/config"
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/knowledge/place"
 )
 
 // DefaultK is how many citations an answer carries unless asked otherwise.
@@ -127,7 +128,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	// ranking, which the calibration was fitted on; the model's ranking
 	// then decides what is cited first.
 	if !s.covered(ctx, q, hits, qvec) {
-		ans.Text = s.notCovered()
+		ans.Text = s.notCovered(ctx, q, hits)
 		return ans, nil
 	}
 	if s.opts.Generator != nil {
@@ -157,9 +158,39 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	return ans, nil
 }
 
-func (s *Service) notCovered() string {
-	return "抱歉，现有的政策文件里没有找到能回答这个问题的内容，我不想乱说误导您。" +
-		"建议您拨打热线 " + s.opts.Hotline + " 问一问，或者到乡镇（街道）的社会救助窗口当面咨询。"
+func (s *Service) notCovered(ctx context.Context, q query, hits []hit) string {
+	advice := "建议您拨打热线 " + s.opts.Hotline + " 问一问，或者到乡镇（街道）的社会救助窗口当面咨询。"
+	// A question about a place no document applies to ("北京的低保标准")
+	// is told so, and which places the documents are of: the resident
+	// learns it is not a matter of asking differently.
+	if elsewhere := s.placeNotCovered(ctx, q, hits); elsewhere != "" {
+		return elsewhere + advice
+	}
+	return "抱歉，现有的政策文件里没有找到能回答这个问题的内容，我不想乱说误导您。" + advice
+}
+
+// placeNotCovered says, for a question that names places none of whose
+// documents were found (neither of the place, inside it nor above it),
+// that the documents hold no rule of that place and whose they hold; ""
+// otherwise.
+func (s *Service) placeNotCovered(ctx context.Context, q query, hits []hit) string {
+	if len(q.asked) == 0 {
+		return ""
+	}
+	for _, h := range hits {
+		if rel := placeRelation(h, q); rel == place.Same || rel == place.Inside || rel == place.Above {
+			return ""
+		}
+	}
+	regions, err := s.documentRegions(ctx)
+	if err != nil {
+		s.log.Warn("listing the documents' places", "err", err)
+	}
+	text := "抱歉，现有的政策文件里没有" + strings.Join(q.askedNames, "、") + "的规定，我不想拿别处的规定误导您。"
+	if len(regions) > 0 {
+		text += "这里收的是" + strings.Join(regions, "、") + "的文件。"
+	}
+	return text
 }
 
 // covered decides whether the documents answer the question, from the

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -10,6 +11,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/safetynet/safetynet/knowledge/document"
+	"github.com/safetynet/safetynet/knowledge/place"
 )
 
 // Extractive answers quote the sentences of the best passages that answer
@@ -85,9 +87,28 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 	asked := readAsk(q.question, q.subject())
 	var cands []sentence
 	maxLex := 0.0
+	// A question that names a place is answered from the passages that
+	// apply there, when there are any: 珙县's rule is no answer in 刚察县.
+	skip := make([]bool, len(hits))
+	if len(q.asked) > 0 {
+		applying := 0
+		for ci := range min(len(hits), extractPassages) {
+			if placeRelation(hits[ci], q) == place.Elsewhere {
+				skip[ci] = true
+			} else {
+				applying++
+			}
+		}
+		if applying == 0 {
+			clear(skip)
+		}
+	}
 	for ci, h := range hits {
 		if ci == extractPassages {
 			break
+		}
+		if skip[ci] {
+			continue
 		}
 		for pi, t := range splitSentences(h.Text) {
 			if utf8.RuneCountInString(t) < extractMinRunes {
@@ -161,8 +182,44 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 		// An elderly reader takes "xx万名" for a misprint of ours.
 		b.WriteString(maskedNote + "\n")
 	}
+	if note := placesNote(picked, hits); note != "" {
+		b.WriteString(note + "\n")
+	}
 	b.WriteString("以上摘自下面列出的政策文件，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
 	return b.String()
+}
+
+// placesNote tells which place each quote's rule is of when the quotes
+// come from documents of different places: "不少于1年" is 青海's and
+// "3—12个月" 珙县's, and a resident reading both would not know which is
+// theirs. "" when they are of one place or of none.
+func placesNote(picked []sentence, hits []hit) string {
+	var regions []string
+	cites := map[string][]string{}
+	for _, p := range picked {
+		if p.cite >= len(hits) {
+			continue
+		}
+		r := hits[p.cite].region
+		if r == "" {
+			r = "未注明地方"
+		}
+		mark := fmt.Sprintf("[%d]", p.cite+1)
+		if !slices.Contains(regions, r) {
+			regions = append(regions, r)
+		}
+		if !slices.Contains(cites[r], mark) {
+			cites[r] = append(cites[r], mark)
+		}
+	}
+	if len(regions) < 2 {
+		return ""
+	}
+	var parts []string
+	for _, r := range regions {
+		parts = append(parts, strings.Join(cites[r], "")+"是"+r+"的")
+	}
+	return "（这几条出自不同地方的文件：" + strings.Join(parts, "，") + "。各地的规定不一样，以您所在地的为准。）"
 }
 
 // duplicate: a sentence that another picked one already says (the same

@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -40,6 +41,21 @@ func TestAnswersFromThePlaceAsked(t *testing.T) {
 	require.True(t, ans.Answered, ans.Text)
 	require.Equal(t, qinghai, ans.Citations[0].Doc)
 	require.Contains(t, ans.Text, "不少于1年")
+	// and 珙县's passages, cited lower, are not quoted to a 刚察 resident.
+	for i, c := range ans.Citations {
+		if c.Doc == gongxian {
+			require.NotContains(t, ans.Text, fmt.Sprintf("[%d]", i+1))
+		}
+	}
+
+	// Asked with no place, the rules of two places are both quoted, and
+	// the answer says whose each is.
+	ans, err = svc.Ask(ctx, "低保渐退期多长时间", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	require.Contains(t, ans.Text, "出自不同地方的文件")
+	require.Contains(t, ans.Text, "是青海的")
+	require.Contains(t, ans.Text, "是珙县的")
 
 	// No document is of 北京 or holds it: another place's standard is no
 	// answer to "how much in 北京".

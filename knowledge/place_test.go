@@ -74,3 +74,30 @@ func TestAnswersFromThePlaceAsked(t *testing.T) {
 	require.False(t, ans.Answered, ans.Text)
 	require.NotContains(t, ans.Text, "的规定")
 }
+
+// A question that names no place is about the resident's region: another
+// province's figure does not answer it, nor is another province's rule
+// quoted.
+func TestAnswersForTheResidentsRegion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := corpusService(t, knowledge.Options{})
+
+	// Without a region the question is answered from whatever states it.
+	ans, err := svc.Ask(ctx, "低保渐退期多长时间", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+
+	// In 贵州 no document says it: 青海's and 珙县's spans are not 贵州's.
+	ans, err = svc.Ask(ctx, "低保渐退期多长时间", knowledge.AskOptions{Region: "guizhou-2020"})
+	require.NoError(t, err)
+	require.False(t, ans.Answered, ans.Text)
+
+	// In 青海 its own rule answers, and 珙县's is not quoted beside it.
+	ans, err = svc.Ask(ctx, "低保渐退期多长时间", knowledge.AskOptions{Region: "qinghai-2021"})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	require.Equal(t, "000_af371565f628b411.txt", ans.Citations[0].Doc)
+	require.Contains(t, ans.Text, "不少于1年")
+	require.NotContains(t, ans.Text, "312个月")
+}

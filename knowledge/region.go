@@ -69,6 +69,21 @@ func boostPlaces(hits []hit, names []string, factor float64) {
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
 }
 
+// regionDivisions are the divisions of a resident's region: of the first
+// place name the region id stands for (青海 for qinghai-2021), or of the
+// value itself when it is a place name.
+func regionDivisions(region string) []place.Division {
+	names := placeNames(region)
+	if len(names) == 0 {
+		return nil
+	}
+	var out []place.Division
+	for _, m := range place.Mentioned(names[0], nil) {
+		out = append(out, m.Divisions...)
+	}
+	return out
+}
+
 // askedPlaces are the place names of the gazetteer a question holds, and
 // the administrative divisions they stand for.
 func askedPlaces(question string) (names []string, divisions []place.Division) {

@@ -398,12 +398,16 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	}
 	preferOriginals(hits)
 	okapi(hits, q.grams, s.opts.Tuning.Okapi)
-	if len(q.places) > 0 || len(q.asked) > 0 {
+	switch {
+	case len(q.places) > 0 || len(q.askedNames) > 0:
 		// "珙县低保渐退期…": the place the resident names is the one whose
 		// documents answer first, among passages that say the same, and
 		// another province's rule comes after both its own and its
 		// province's.
 		weighPlaces(hits, q, s.opts.Tuning.Place, s.opts.Tuning.Elsewhere)
+	case len(q.asked) > 0:
+		// The resident's region, their own documents raised above.
+		weighPlaces(hits, q, 1, s.opts.Tuning.Elsewhere)
 	}
 	hits = byContext(hits)
 	if len(hits) > limit {

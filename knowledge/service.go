@@ -114,6 +114,11 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if err != nil {
 		return Answer{}, err
 	}
+	if len(q.asked) == 0 {
+		// A question that names no place is about the resident's own:
+		// another province's standard is no answer to them either.
+		q.asked = regionDivisions(opt.Region)
+	}
 	// Whether the documents cover the question is judged on the same
 	// number of passages whatever k is: the web chat cites three, eval five.
 	fetch := max(k, figurePassages)
@@ -174,8 +179,8 @@ func (s *Service) notCovered(ctx context.Context, q query, hits []hit) string {
 // that the documents hold no rule of that place and whose they hold; ""
 // otherwise.
 func (s *Service) placeNotCovered(ctx context.Context, q query, hits []hit) string {
-	if len(q.asked) == 0 {
-		return ""
+	if len(q.askedNames) == 0 {
+		return "" // no place named, or only the resident's region
 	}
 	for _, h := range hits {
 		if rel := placeRelation(h, q); rel == place.Same || rel == place.Inside || rel == place.Above {

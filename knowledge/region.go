@@ -119,11 +119,13 @@ func ordinaryWord(w string) bool {
 
 // applies reports whether h's document is of the place the question names
 // or of one that holds it, so that its figures answer the question: a
-// county's figure is not its province's.
+// county's figure is not its province's when the province is asked.
 func applies(h hit, q query, named []string) bool {
 	if len(q.asked) > 0 {
 		rel := placeRelation(h, q)
-		return rel == place.Same || rel == place.Above
+		// The resident's region may be given coarser than where they live
+		// (a province): a county's figure in it may be theirs.
+		return rel == place.Same || rel == place.Above || (q.byRegion && rel == place.Inside)
 	}
 	return len(named) == 0 || ofPlace(h, named)
 }

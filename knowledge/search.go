@@ -98,7 +98,10 @@ type query struct {
 	// the gazetteer: what a document's place is measured against.
 	asked      []place.Division
 	askedNames []string
-	nChunks    float64
+	// byRegion: asked is the resident's region, not a place the question
+	// names.
+	byRegion bool
+	nChunks  float64
 	// vector waits for the question's vector, which prepare starts making
 	// before it reads the word statistics: the two are independent, and the
 	// model is the slower (a query costs it about 10 ms on two cores).

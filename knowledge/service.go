@@ -117,7 +117,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if len(q.asked) == 0 {
 		// A question that names no place is about the resident's own:
 		// another province's standard is no answer to them either.
-		q.asked = regionDivisions(opt.Region)
+		q.asked, q.byRegion = regionDivisions(opt.Region), true
 	}
 	// Whether the documents cover the question is judged on the same
 	// number of passages whatever k is: the web chat cites three, eval five.

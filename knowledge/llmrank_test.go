@@ -109,3 +109,39 @@ func TestRewriteFindsPolicyTerms(t *testing.T) {
 	require.True(t, ans.Answered, "search alone answers when the model fails")
 	require.NotEmpty(t, ans.Citations)
 }
+
+// TestRerankKeepsThePlaceAsked: the model's ranking orders the passages
+// that apply to the place asked, but does not put another province's
+// before them.
+func TestRerankKeepsThePlaceAsked(t *testing.T) {
+	t.Parallel()
+	reversed := 0
+	svc, _ := modelService(t, func(req openai.ChatCompletionRequest) (string, error) {
+		switch promptKind(req) {
+		case "rewrite":
+			return "", nil
+		case "rerank":
+			// Rank first what search put last.
+			var nums []string
+			for _, m := range reRerankSource.FindAllStringSubmatch(req.Messages[len(req.Messages)-1].Content, -1) {
+				nums = append([]string{m[1]}, nums...)
+			}
+			reversed = len(nums)
+			return strings.Join(nums, ","), nil
+		}
+		return "", nil
+	})
+	ans, err := svc.Ask(context.Background(), "珙县低保渐退期多长时间", knowledge.AskOptions{K: 20})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	require.Greater(t, reversed, 5)
+	seenElsewhere := false
+	for _, c := range ans.Citations {
+		if c.Doc == "000_af371565f628b411.txt" || c.Doc == "004_f3d72d4f8696011b.txt" || c.Doc == "002_7906d49b427e11db.txt" {
+			seenElsewhere = true
+			continue
+		}
+		require.False(t, seenElsewhere, "a passage of another province cited before one that applies: %v", ans.Citations)
+	}
+	require.True(t, seenElsewhere, "the test wants other provinces' passages among the citations")
+}

@@ -157,3 +157,21 @@ func weighPlaces(hits []hit, q query, own, elsewhere float64) {
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
 }
+
+// elsewhereLast moves the hits of places that do not apply to the places
+// asked after the others, keeping each group's order.
+func elsewhereLast(hits []hit, q query) []hit {
+	if len(q.asked) == 0 {
+		return hits
+	}
+	out := make([]hit, 0, len(hits))
+	var later []hit
+	for _, h := range hits {
+		if placeRelation(h, q) == place.Elsewhere {
+			later = append(later, h)
+		} else {
+			out = append(out, h)
+		}
+	}
+	return append(out, later...)
+}

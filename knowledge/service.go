@@ -137,7 +137,9 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 		return ans, nil
 	}
 	if s.opts.Generator != nil {
-		hits = s.rerank(ctx, asked, hits)
+		// The model reads meaning, not where a rule holds: another place's
+		// passages stay after those that apply, as search had them.
+		hits = elsewhereLast(s.rerank(ctx, asked, hits), q)
 	}
 	if len(hits) > k {
 		hits = hits[:k]

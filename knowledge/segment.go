@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	"github.com/go-ego/gse"
+
+	"github.com/safetynet/safetynet/knowledge/place"
 )
 
 // domainWords are policy terms added to gse's dictionary so that they
@@ -63,10 +65,11 @@ func segmenter() (*gse.Segmenter, error) {
 	return &seg, segErr
 }
 
-// Warm loads the segmenter ahead of the first request, so that the first
-// resident does not wait for it.
+// Warm loads the segmenter and the gazetteer ahead of the first request,
+// so that the first resident does not wait for them.
 func Warm() error {
 	_, err := segmenter()
+	place.Lookup("")
 	return err
 }
 

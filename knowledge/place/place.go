@@ -126,12 +126,19 @@ type Mention struct {
 // may be nil.
 func Mentioned(text string, ordinary func(string) bool) []Mention {
 	g := load()
-	runes := []rune(text)
+	// Byte offsets of the runes, so that each candidate name is a slice
+	// of text (no copy) for the map lookup.
+	offs := make([]int, 0, len(text)+1)
+	for i := range text {
+		offs = append(offs, i)
+	}
+	offs = append(offs, len(text))
+	runes := len(offs) - 1
 	var out []Mention
-	for i := 0; i < len(runes); {
+	for i := 0; i < runes; {
 		found := 0
-		for n := min(g.longest, len(runes)-i); n >= 2; n-- {
-			name := string(runes[i : i+n])
+		for n := min(g.longest, runes-i); n >= 2; n-- {
+			name := text[offs[i]:offs[i+n]]
 			if ds, ok := g.byName[name]; ok && (g.full[name] || ordinary == nil || !ordinary(name)) {
 				out = append(out, Mention{Name: name, Divisions: ds})
 				found = n

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -95,14 +96,18 @@ func askedPlaces(question string) (names []string, divisions []place.Division) {
 }
 
 // docDivisions are the divisions a hit's document is of: by the region
-// read from its title and issuer at ingest.
+// read from its title and issuer at ingest, the narrowest named.
 func docDivisions(h hit) []place.Division {
 	var out []place.Division
 	for _, m := range place.Mentioned(h.region, nil) {
 		out = append(out, m.Divisions...)
 	}
-	return out
+	return place.Narrowest(out)
 }
+
+// national: a document of the central government or a ministry, whose
+// rules hold in every place. Its title names the issuer.
+var national = regexp.MustCompile(`^(国务院|中共中央|民政部|财政部|人力资源社会保障部|人力资源和社会保障部|国家)`)
 
 // ordinaryWord reports whether the segmenter's dictionary knows w as a
 // common word other than a place name ("资源", "合作", "互助"): such a
@@ -133,8 +138,12 @@ func applies(h hit, q query, named []string) bool {
 // placeRelation is how h's document stands to the places the question
 // names: by the gazetteer where both are in it, else by the names alone.
 func placeRelation(h hit, q query) place.Relation {
-	if rel := place.Relate(docDivisions(h), q.asked); rel != place.Unknown {
+	docs := docDivisions(h)
+	if rel := place.Relate(docs, q.asked); rel != place.Unknown {
 		return rel
+	}
+	if len(docs) == 0 && len(q.asked) > 0 && national.MatchString(h.Title) {
+		return place.Above
 	}
 	if ofPlace(h, q.places) {
 		return place.Same

@@ -196,3 +196,22 @@ func Relate(doc, asked []Division) Relation {
 	}
 	return rel
 }
+
+// Narrowest drops from ds each division that holds another of them: a
+// document "宜宾市珙县…" is of 珙县, not of all 宜宾.
+func Narrowest(ds []Division) []Division {
+	var out []Division
+	for _, d := range ds {
+		holds := false
+		for _, o := range ds {
+			if o.Code != d.Code && o.Within(d) {
+				holds = true
+				break
+			}
+		}
+		if !holds {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -88,3 +88,18 @@ func TestRelate(t *testing.T) {
 		t.Error("a side without a place relates as Unknown")
 	}
 }
+
+func TestNarrowest(t *testing.T) {
+	var ds []Division
+	for _, m := range Mentioned("四川省宜宾市珙县人民政府", nil) {
+		ds = append(ds, m.Divisions...)
+	}
+	got := Narrowest(ds)
+	if len(got) != 1 || got[0].Name != "珙县" {
+		t.Errorf("Narrowest = %v, want only 珙县", got)
+	}
+	both := append(Lookup("青海"), Lookup("贵州")...)
+	if got := Narrowest(both); len(got) != 2 {
+		t.Errorf("two provinces are both kept, got %v", got)
+	}
+}

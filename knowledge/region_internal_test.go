@@ -1,0 +1,27 @@
+package knowledge
+
+import (
+	"testing"
+
+	"github.com/safetynet/safetynet/knowledge/place"
+)
+
+func TestPlaceRelation(t *testing.T) {
+	q := query{asked: place.Lookup("珙县"), askedNames: []string{"珙县"}}
+	for _, c := range []struct {
+		title, region string
+		want          place.Relation
+	}{
+		{"珙县后扶贫时代…方案", "珙县", place.Same},
+		{"宜宾市珙县…通知", "宜宾市 珙县", place.Same},
+		{"四川省…实施意见", "四川", place.Above},
+		{"青海民政十二项具体措施", "青海", place.Elsewhere},
+		{"民政部 财政部关于进一步做好困难群众基本生活保障工作的通知", "", place.Above},
+		{"2022年…工作推进会发言合集", "", place.Unknown},
+	} {
+		h := hit{Citation: Citation{Title: c.title}, region: c.region}
+		if got := placeRelation(h, q); got != c.want {
+			t.Errorf("%s (%s): got %d, want %d", c.title, c.region, got, c.want)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/safetynet/safetynet/knowledge/place"
 )
 
 // Wizard walks a resident through the pre-check one question at a time.
@@ -282,6 +284,7 @@ const (
 	hintCount  = "请输入家里一起生活、一起吃饭的人数，比如 3（1 到 30 之间）。"
 	hintYesNo  = "请回复「是」或「否」。"
 	hintChoice = "请从下面的选项里选一个，也可以回复前面的数字。"
+	hintRegion = "请从下面的选项里选一个，也可以回复前面的数字或您家所在的县、市。暂时只有这几个地区的标准。"
 )
 
 var yesNo = []Choice{{"是", "是"}, {"否", "否"}}
@@ -308,6 +311,42 @@ func amountAnswer(set func(d *draft, v float64)) func(d *draft, in string) (stri
 		}
 		set(d, v)
 		return fmtYuan(v), nil
+	}
+}
+
+// placeAnswer accepts, besides what choose accepts, a reply that names a
+// place inside exactly one choice's ("刚察县" for 青海省, "我家在珙县"
+// for 四川省宜宾市珙县): people answer with where they live, not with the
+// wording of the list. A place that holds a choice's ("宜宾", "四川") is
+// not enough, since not all of it has that choice's standards.
+func placeAnswer(choices []Choice, choose func(d *draft, in string) (string, error), set func(d *draft, v string)) func(d *draft, in string) (string, error) {
+	return func(d *draft, in string) (string, error) {
+		if v, err := choose(d, in); err == nil {
+			return v, nil
+		}
+		var said []place.Division
+		for _, m := range place.Mentioned(in, nil) {
+			said = append(said, m.Divisions...)
+		}
+		match := ""
+		for _, c := range choices {
+			var of []place.Division
+			for _, m := range place.Mentioned(c.Label, nil) {
+				of = append(of, m.Divisions...)
+			}
+			if rel := place.Relate(said, place.Narrowest(of)); rel != place.Same && rel != place.Inside {
+				continue
+			}
+			if match != "" {
+				return "", ErrNotYesNo // two choices hold it: ask again
+			}
+			match = c.Value
+		}
+		if match == "" {
+			return "", ErrNotYesNo
+		}
+		set(d, match)
+		return match, nil
 	}
 }
 
@@ -348,11 +387,12 @@ func (w *Wizard) questions(d *draft) []*question {
 		for _, p := range w.regions().Profiles() {
 			cs = append(cs, Choice{p.Name, p.ID})
 		}
-		qs = append(qs, &question{key: "region", text: "您家在哪个地区？", choices: cs, hint: hintChoice,
-			accept: choiceAnswer(cs, nil, func(d *draft, v string) {
-				d.region, _ = w.regions().Profile(v)
-				d.hasRegion = true
-			})})
+		set := func(d *draft, v string) {
+			d.region, _ = w.regions().Profile(v)
+			d.hasRegion = true
+		}
+		qs = append(qs, &question{key: "region", text: "您家在哪个地区？", choices: cs, hint: hintRegion,
+			accept: placeAnswer(cs, choiceAnswer(cs, nil, set), set)})
 	}
 	areas := []Choice{{"城镇", string(Urban)}, {"农村", string(Rural)}}
 	qs = append(qs, &question{key: "area", text: "您家的户口是城镇还是农村？", choices: areas, hint: hintChoice,

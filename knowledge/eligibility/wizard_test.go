@@ -217,3 +217,31 @@ func FuzzWizardStep(f *testing.F) {
 		}
 	})
 }
+
+// The region may be answered with the place one lives in: a county inside
+// a listed province, or the listed county itself, in a sentence or alone.
+// A place that only holds a listed one, or is not listed, is asked again.
+func TestWizardRegionByPlaceName(t *testing.T) {
+	t.Parallel()
+	w := &eligibility.Wizard{}
+	for reply, want := range map[string]string{
+		"刚察县":      "qinghai-2021",
+		"我家在海北州刚察": "qinghai-2021",
+		"珙县":       "gongxian-2020",
+		"贵州黔东南":    "guizhou-2020",
+	} {
+		st, _ := w.Start()
+		st, p, _, err := w.Step(st, reply)
+		require.NoError(t, err)
+		require.Equal(t, "area", p.Key, "after %q", reply)
+		require.Equal(t, []string{want}, st.Answers, "after %q", reply)
+	}
+	for _, reply := range []string{"宜宾", "四川", "北京", "俺们村"} {
+		st, _ := w.Start()
+		st2, p, _, err := w.Step(st, reply)
+		require.NoError(t, err)
+		require.Equal(t, "region", p.Key, "after %q", reply)
+		require.Contains(t, p.Text, "暂时只有这几个地区", "after %q", reply)
+		require.Equal(t, st, st2)
+	}
+}

@@ -199,9 +199,10 @@ var (
 // the question's subject words (weighted by rarity): "孤儿基本生活费每个月
 // 发多少钱" is not answered by a passage that states some other amount.
 //
-// A question that names a place of the corpus ("刚察县…多少钱") is answered
-// by a figure of that place: from a passage of its documents, or from a
-// sentence that names it. named are those places.
+// A question that names a place ("刚察县…多少钱") is answered by a figure
+// of that place: from a passage of its documents or of a place that holds
+// it (passages marked elsewhere are not), or from a sentence that names
+// it. named are those places.
 func lacks(question string, subject []subjectWord, passages []shown, named []string) bool {
 	ask := readAsk(question, subject)
 	var sentences []string

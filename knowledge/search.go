@@ -396,7 +396,9 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hybrid search: %w", err)
 	}
-	if region != "" {
+	if region != "" && len(q.askedNames) == 0 {
+		// The resident's region, unless the question names a place: that
+		// place is what it asks about.
 		boostRegion(hits, region)
 	}
 	preferOriginals(hits)

@@ -114,7 +114,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if err != nil {
 		return Answer{}, err
 	}
-	if len(q.asked) == 0 {
+	if len(q.asked) == 0 && opt.Region != "" {
 		// A question that names no place is about the resident's own:
 		// another province's standard is no answer to them either.
 		q.asked, q.byRegion = regionDivisions(opt.Region), true

@@ -68,6 +68,14 @@ func TestAnswersFromThePlaceAsked(t *testing.T) {
 		require.Contains(t, ans.Text, p)
 	}
 
+	// 宜宾 holds 珙县, whose figure is not all 宜宾's: the refusal says
+	// only 珙县's documents are there, and how to ask.
+	ans, err = svc.Ask(ctx, "宜宾市低保渐退期多长时间", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.False(t, ans.Answered, ans.Text)
+	require.Contains(t, ans.Text, "宜宾市全境通用")
+	require.Contains(t, ans.Text, "只有其下珙县的文件")
+
 	// A question refused for another reason gets the plain refusal.
 	ans, err = svc.Ask(ctx, "医保卡丢了怎么补办", knowledge.AskOptions{})
 	require.NoError(t, err)

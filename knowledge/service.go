@@ -176,24 +176,36 @@ func (s *Service) notCovered(ctx context.Context, q query, hits []hit) string {
 	return "抱歉，现有的政策文件里没有找到能回答这个问题的内容，我不想乱说误导您。" + advice
 }
 
-// placeNotCovered says, for a question that names places none of whose
-// documents were found (neither of the place, inside it nor above it),
-// that the documents hold no rule of that place and whose they hold; ""
-// otherwise.
+// placeNotCovered says, for a question that names places no document
+// found applies to, that the documents hold no rule of that place, and
+// whose they hold: of places inside it, or elsewhere; "" otherwise.
 func (s *Service) placeNotCovered(ctx context.Context, q query, hits []hit) string {
 	if len(q.askedNames) == 0 {
 		return "" // no place named, or only the resident's region
 	}
+	var inside []string // places inside the one asked that have documents
 	for _, h := range hits {
-		if rel := placeRelation(h, q); rel == place.Same || rel == place.Inside || rel == place.Above {
+		switch placeRelation(h, q) {
+		case place.Same, place.Above:
 			return ""
+		case place.Inside:
+			if !slices.Contains(inside, h.region) {
+				inside = append(inside, h.region)
+			}
 		}
+	}
+	asked := strings.Join(q.askedNames, "、")
+	if len(inside) > 0 {
+		// "宜宾市低保渐退期多长时间": only 珙县's rule is there, which
+		// holds in 珙县, not in all of 宜宾.
+		return "抱歉，现有的政策文件里找不到" + asked + "全境通用的这方面规定，只有其下" + strings.Join(inside, "、") +
+			"的文件。您家如果在" + strings.Join(inside, "、") + "，可以直接问“" + inside[0] + "……”。"
 	}
 	regions, err := s.documentRegions(ctx)
 	if err != nil {
 		s.log.Warn("listing the documents' places", "err", err)
 	}
-	text := "抱歉，现有的政策文件里没有" + strings.Join(q.askedNames, "、") + "的规定，我不想拿别处的规定误导您。"
+	text := "抱歉，现有的政策文件里没有" + asked + "的规定，我不想拿别处的规定误导您。"
 	if len(regions) > 0 {
 		text += "这里收的是" + strings.Join(regions, "、") + "的文件。"
 	}

@@ -3,8 +3,10 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -220,6 +222,25 @@ func placesNote(picked []sentence, hits []hit) string {
 		parts = append(parts, strings.Join(cites[r], "")+"是"+r+"的")
 	}
 	return "（这几条出自不同地方的文件：" + strings.Join(parts, "，") + "。各地的规定不一样，以您所在地的为准。）"
+}
+
+// citeMark is a citation's number in an answer: "[2]".
+var citeMark = regexp.MustCompile(`\[(\d+)\]`)
+
+// citedIn lists the citations an answer's text refers to, in the order it
+// first does, as sentences of no text for placesNote.
+func citedIn(text string) []sentence {
+	var out []sentence
+	seen := map[int]bool{}
+	for _, m := range citeMark.FindAllStringSubmatch(text, -1) {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n < 1 || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, sentence{cite: n - 1})
+	}
+	return out
 }
 
 // duplicate: a sentence that another picked one already says (the same

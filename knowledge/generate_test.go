@@ -182,3 +182,28 @@ func TestGeneratedLostDashPointedOut(t *testing.T) {
 	require.True(t, strings.HasSuffix(ans.Text, "\n（提醒：原文这里写的是“312个月”，很可能是“3—12个月”漏了连接号，具体以当地民政部门的答复为准。）"), ans.Text)
 	require.Equal(t, 1, strings.Count(ans.Text, "提醒："))
 }
+
+// TestGeneratedSaysWhosePlace: a generated answer that cites the rules of
+// two places ends, like an extractive one, by saying whose each is.
+func TestGeneratedSaysWhosePlace(t *testing.T) {
+	t.Parallel()
+	svc, _ := llmService(t, func(req openai.ChatCompletionRequest) (string, error) {
+		var b strings.Builder
+		for n, text := range sources(req) {
+			b.WriteString(firstSentence(text) + "[" + n + "]\n")
+		}
+		return b.String(), nil
+	})
+	ans, err := svc.Ask(context.Background(), "低保渐退期多长时间", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered)
+	require.NotContains(t, ans.Text, "政策文件里是这样说的", "the generated answer was kept")
+	places := map[string]bool{}
+	for _, c := range ans.Citations {
+		places[c.Title[:6]] = true
+	}
+	require.Greater(t, len(places), 1, "the test wants citations of more than one document: %v", ans.Citations)
+	require.Contains(t, ans.Text, "（这几条出自不同地方的文件：")
+	require.Contains(t, ans.Text, "是青海的")
+	require.Contains(t, ans.Text, "是珙县的")
+}

@@ -77,6 +77,7 @@ func TestKnowledgeDocuments(t *testing.T) {
 	_, body := b.get("/console/knowledge")
 	require.Contains(t, body, `data-doc="004_f3d72d4f8696011b.txt"`)
 	require.Contains(t, body, "贵州省")
+	require.Contains(t, body, "适用：贵州省</span>", "where the bot reads its rules to hold")
 	require.NotContains(t, body, "/console/knowledge/documents/remove", "bureau staff cannot remove")
 	resp, _ := b.postForm("/console/knowledge/documents/remove", url.Values{"csrf": {csrfOf(t, body)}, "name": {"004_f3d72d4f8696011b.txt"}})
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)

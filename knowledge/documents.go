@@ -35,6 +35,10 @@ type DocumentInfo struct {
 	// capture (see IngestReport.Doubts); 0 also for a document stored
 	// before they were counted and not ingested since.
 	Doubts int `json:"doubts"`
+	// Place is where its rules hold as the bot reads it from the title and
+	// issuer ("四川省宜宾市珙县", "全国"); "" when it names no place, and
+	// then it is ranked the same whatever place is asked.
+	Place string `json:"place"`
 }
 
 // recordSource notes where a document was read from, when that changed.
@@ -52,7 +56,7 @@ func (s *Service) recordSource(ctx context.Context, name, path string) error {
 // Documents lists the stored documents, by title.
 func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT d.name, d.title, d.issuer, d.date, count(c.id), d.source_path, d.ingested_at, d.updated_at, coalesce(d.doubts, 0)
+		SELECT d.name, d.title, d.issuer, d.date, count(c.id), d.source_path, d.ingested_at, d.updated_at, coalesce(d.doubts, 0), d.region
 		FROM documents d LEFT JOIN chunks c ON c.document_id = d.id
 		GROUP BY d.id ORDER BY d.title, d.name`)
 	if err != nil {
@@ -62,9 +66,11 @@ func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	out := []DocumentInfo{}
 	for rows.Next() {
 		var d DocumentInfo
-		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.UpdatedAt, &d.Doubts); err != nil {
+		var region string
+		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.UpdatedAt, &d.Doubts, &region); err != nil {
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
+		d.Place = documentPlace(d.Title, region)
 		out = append(out, d)
 	}
 	return out, rows.Err()

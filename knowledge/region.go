@@ -105,6 +105,24 @@ func docDivisions(h hit) []place.Division {
 	return place.Narrowest(out)
 }
 
+// documentPlace names where a document's rules hold, as ranking reads it:
+// the full path of each place its region names, "全国" for a ministry's,
+// "" when it names none.
+func documentPlace(title, region string) string {
+	ds := docDivisions(hit{region: region})
+	if len(ds) == 0 {
+		if national.MatchString(title) {
+			return "全国"
+		}
+		return ""
+	}
+	var paths []string
+	for _, d := range ds {
+		paths = append(paths, d.Path())
+	}
+	return strings.Join(paths, "、")
+}
+
 // national: a document of the central government or a ministry, whose
 // rules hold in every place. Its title names the issuer.
 var national = regexp.MustCompile(`^(国务院|中共中央|民政部|财政部|人力资源社会保障部|人力资源和社会保障部|国家)`)

@@ -25,3 +25,16 @@ func TestPlaceRelation(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentPlace(t *testing.T) {
+	for _, c := range []struct{ title, region, want string }{
+		{"珙县后扶贫时代…方案", "珙县", "四川省宜宾市珙县"},
+		{"宜宾市珙县…通知", "宜宾市 珙县", "四川省宜宾市珙县"},
+		{"民政部 财政部关于…的通知", "", "全国"},
+		{"2022年…发言合集", "", ""},
+	} {
+		if got := documentPlace(c.title, c.region); got != c.want {
+			t.Errorf("documentPlace(%q, %q) = %q, want %q", c.title, c.region, got, c.want)
+		}
+	}
+}

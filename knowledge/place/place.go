@@ -31,6 +31,21 @@ func (d Division) Within(o Division) bool {
 	return strings.HasPrefix(d.Code, o.Code)
 }
 
+// Path is d's full name with the divisions that hold it: 四川省宜宾市珙县.
+func (d Division) Path() string {
+	g := load()
+	var b strings.Builder
+	for _, n := range []int{2, 4} {
+		if len(d.Code) > n {
+			if up, ok := g.byCode[d.Code[:n]]; ok {
+				b.WriteString(up.Name)
+			}
+		}
+	}
+	b.WriteString(d.Name)
+	return b.String()
+}
+
 // Related reports whether one of d and o lies inside the other (or they
 // are the same): a rule of either may apply to a resident of the other.
 func (d Division) Related(o Division) bool {
@@ -39,6 +54,7 @@ func (d Division) Related(o Division) bool {
 
 type gazetteer struct {
 	byName  map[string][]Division
+	byCode  map[string]Division
 	full    map[string]bool // names that are some division's full name
 	longest int             // in runes
 }
@@ -91,6 +107,7 @@ func load() *gazetteer {
 	loadOnce.Do(func() {
 		gaz.byName = map[string][]Division{}
 		gaz.full = map[string]bool{}
+		gaz.byCode = map[string]Division{}
 		for _, line := range strings.Split(divisionsTSV, "\n") {
 			code, name, ok := strings.Cut(line, "\t")
 			if !ok {
@@ -98,6 +115,7 @@ func load() *gazetteer {
 			}
 			d := Division{Code: code, Name: name}
 			gaz.full[name] = true
+			gaz.byCode[code] = d
 			for _, n := range append([]string{name}, shortNames(d)...) {
 				gaz.byName[n] = append(gaz.byName[n], d)
 				gaz.longest = max(gaz.longest, utf8.RuneCountInString(n))

@@ -103,3 +103,12 @@ func TestNarrowest(t *testing.T) {
 		t.Errorf("two provinces are both kept, got %v", got)
 	}
 }
+
+func TestPath(t *testing.T) {
+	for name, want := range map[string]string{"珙县": "四川省宜宾市珙县", "刚察县": "青海省海北藏族自治州刚察县", "贵州": "贵州省", "宜宾": "四川省宜宾市"} {
+		ds := Lookup(name)
+		if len(ds) != 1 || ds[0].Path() != want {
+			t.Errorf("Lookup(%q) = %v, want one with path %s", name, ds, want)
+		}
+	}
+}

@@ -14,17 +14,24 @@ import (
 // generate asks the model for an answer from the passages and keeps only
 // what the passages support. It returns "" when nothing supported remains,
 // and the caller falls back to an extractive answer.
-func (s *Service) generate(ctx context.Context, question string, cites []Citation) (string, error) {
-	type source struct{ Title, Section, Text string }
+//
+// places are where each citation's rules hold ("" if not known) and asked
+// the place the question is about, so that the model does not give one
+// province's rule as another's.
+func (s *Service) generate(ctx context.Context, question string, cites []Citation, places []string, asked string) (string, error) {
+	type source struct{ Title, Section, Place, Text string }
 	srcs := make([]source, len(cites))
 	for i, c := range cites {
 		srcs[i] = source{Title: asData(c.Title), Section: asData(c.Section), Text: asData(c.Text)}
+		if i < len(places) {
+			srcs[i].Place = places[i]
+		}
 	}
 	system, err := prompts.Render("answer_system", map[string]any{"Hotline": s.opts.Hotline})
 	if err != nil {
 		return "", err
 	}
-	user, err := prompts.Render("answer_user", map[string]any{"Sources": srcs, "Question": asData(question)})
+	user, err := prompts.Render("answer_user", map[string]any{"Sources": srcs, "Question": asData(question), "Place": asked})
 	if err != nil {
 		return "", err
 	}

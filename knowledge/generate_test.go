@@ -207,3 +207,28 @@ func TestGeneratedSaysWhosePlace(t *testing.T) {
 	require.Contains(t, ans.Text, "是青海的")
 	require.Contains(t, ans.Text, "是珙县的")
 }
+
+// TestGeneratedPromptSaysWhere: the model is told where each passage's
+// rules hold and which place the question is about.
+func TestGeneratedPromptSaysWhere(t *testing.T) {
+	t.Parallel()
+	svc, srv := llmService(t, func(req openai.ChatCompletionRequest) (string, error) { return "", nil })
+	_, err := svc.Ask(context.Background(), "刚察县低保渐退期多久", knowledge.AskOptions{})
+	require.NoError(t, err)
+	_, err = svc.Ask(context.Background(), "农村低保标准是多少", knowledge.AskOptions{Region: "guizhou-2020"})
+	require.NoError(t, err)
+	_, err = svc.Ask(context.Background(), "低保渐退期多久", knowledge.AskOptions{})
+	require.NoError(t, err)
+	var prompts []string
+	for _, r := range srv.Requests() {
+		if promptKind(r.Request) == "answer" {
+			prompts = append(prompts, r.Request.Messages[len(r.Request.Messages)-1].Content)
+		}
+	}
+	require.Len(t, prompts, 3)
+	require.Contains(t, prompts[0], "The place the question is about: 青海省海北藏族自治州刚察县\n")
+	require.Contains(t, prompts[0], `place="青海省"`)
+	require.Contains(t, prompts[1], "The place the question is about: 贵州省\n")
+	require.NotContains(t, prompts[2], "The place the question is about")
+	require.Contains(t, prompts[2], `place="四川省宜宾市珙县"`)
+}

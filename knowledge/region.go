@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -119,6 +120,19 @@ func documentPlace(title, region string) string {
 	var paths []string
 	for _, d := range ds {
 		paths = append(paths, d.Path())
+	}
+	return strings.Join(paths, "、")
+}
+
+// askedPlace is the place a question is about, in full (刚察 is
+// "青海省海北藏族自治州刚察县"): the one it names, or the resident's
+// region; "" if none.
+func askedPlace(q query) string {
+	var paths []string
+	for _, d := range place.Narrowest(q.asked) {
+		if p := d.Path(); !slices.Contains(paths, p) {
+			paths = append(paths, p)
+		}
 	}
 	return strings.Join(paths, "、")
 }

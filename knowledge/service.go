@@ -149,7 +149,11 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 		ans.Citations = append(ans.Citations, h.Citation)
 	}
 	if s.opts.Generator != nil {
-		text, err := s.generate(ctx, question, ans.Citations)
+		places := make([]string, len(hits))
+		for i, h := range hits {
+			places[i] = documentPlace(h.Title, h.region)
+		}
+		text, err := s.generate(ctx, question, ans.Citations, places, askedPlace(q))
 		if err == nil && text != "" {
 			ans.Text = withLostDashNotes(text, ans.Citations)
 			// Whose rule each cited passage is, as the extractive answer

@@ -35,6 +35,7 @@ func TestSuggestedAnswer(t *testing.T) {
 	require.Contains(t, body, "建议答复")
 	require.Contains(t, body, `data-doc="004_f3d72d4f8696011b.txt"`, "the source document is cited")
 	require.Contains(t, body, "《贵州省民政兜底脱贫攻坚三年行动计划", "by its title")
+	require.Contains(t, body, `<span class="tag place">适用：贵州省</span>`, "with where its rules hold")
 	require.NotContains(t, body, ">004_f3d72d4f8696011b.txt", "never by its file name")
 	require.Contains(t, body, "<mark>", "passages are highlighted")
 	require.Contains(t, body, "4500")

@@ -10,6 +10,9 @@ type Citation struct {
 	Section string  `json:"section"` // section path within the document, e.g. "二、(一) 1."
 	Text    string  `json:"text"`    // the passage
 	Score   float64 `json:"score"`   // fused relevance, higher is better
+	// Place is where the document's rules hold as the bot reads it
+	// ("青海省", "全国"); empty when the document names no place.
+	Place string `json:"place,omitempty"`
 }
 
 // Answer is the reply to one question. When Answered is false the corpus

@@ -15,17 +15,14 @@ import (
 // what the passages support. It returns "" when nothing supported remains,
 // and the caller falls back to an extractive answer.
 //
-// places are where each citation's rules hold ("" if not known) and asked
-// the place the question is about, so that the model does not give one
-// province's rule as another's.
-func (s *Service) generate(ctx context.Context, question string, cites []Citation, places []string, asked string) (string, error) {
+// Each citation's place and asked, the place the question is about, go
+// into the prompt, so that the model does not give one province's rule as
+// another's.
+func (s *Service) generate(ctx context.Context, question string, cites []Citation, asked string) (string, error) {
 	type source struct{ Title, Section, Place, Text string }
 	srcs := make([]source, len(cites))
 	for i, c := range cites {
-		srcs[i] = source{Title: asData(c.Title), Section: asData(c.Section), Text: asData(c.Text)}
-		if i < len(places) {
-			srcs[i].Place = places[i]
-		}
+		srcs[i] = source{Title: asData(c.Title), Section: asData(c.Section), Place: c.Place, Text: asData(c.Text)}
 	}
 	system, err := prompts.Render("answer_system", map[string]any{"Hotline": s.opts.Hotline})
 	if err != nil {

@@ -146,14 +146,12 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	}
 	ans.Answered = true
 	for _, h := range hits {
-		ans.Citations = append(ans.Citations, h.Citation)
+		c := h.Citation
+		c.Place = documentPlace(h.Title, h.region)
+		ans.Citations = append(ans.Citations, c)
 	}
 	if s.opts.Generator != nil {
-		places := make([]string, len(hits))
-		for i, h := range hits {
-			places[i] = documentPlace(h.Title, h.region)
-		}
-		text, err := s.generate(ctx, question, ans.Citations, places, askedPlace(q))
+		text, err := s.generate(ctx, question, ans.Citations, askedPlace(q))
 		if err == nil && text != "" {
 			ans.Text = withLostDashNotes(text, ans.Citations)
 			// Whose rule each cited passage is, as the extractive answer

@@ -160,7 +160,7 @@ func cosine(a, b []float32) float64 {
 
 // Kinds of fact a question asks for, and how a passage states them.
 var (
-	asksAmount = regexp.MustCompile(`多少钱|多少元|几块|多少块|几千|几百|几万|发多少|给多少|补多少|领多少|拿多少|一个月多少|一年多少|每月多少|标准是多少|标准多少`)
+	asksAmount = regexp.MustCompile(`多少钱|多少元|几块|多少块|几千|几百|几万|发多少|给多少|补多少|领多少|拿多少|一个月多少|一年多少|每月多少|标准是多少|标准多少|几倍|多少倍`)
 	asksDate   = regexp.MustCompile(`几月几[号日]|哪一?天|几号`)
 	asksClock  = regexp.MustCompile(`几点|什么时辰`)
 	asksSpan   = regexp.MustCompile(`多少天|几天|多长时间|多久|几个月|几年`)

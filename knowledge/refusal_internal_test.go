@@ -62,6 +62,8 @@ func TestLacksWantsMoneyWhenMoneyIsAsked(t *testing.T) {
 		{"特困人员一个月给多少钱", multiple, true},
 		{"城市低保标准每月多少元", sum, false},
 		{"特困人员的供养标准是多少", multiple, false},
+		{"特困人员生活标准是低保的几倍", multiple, false},
+		{"特困人员生活标准是低保的几倍", []string{"特困人员生活标准逐步提高。"}, true},
 		{"特困人员的供养标准是多少", sum, false},
 	} {
 		if got := lacks(c.question, nil, plain(c.passages...), nil); got != c.want {

@@ -3,6 +3,7 @@ package knowledge_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -108,4 +109,20 @@ func TestAnswersForTheResidentsRegion(t *testing.T) {
 	require.Equal(t, "000_af371565f628b411.txt", ans.Citations[0].Doc)
 	require.Contains(t, ans.Text, "不少于1年")
 	require.NotContains(t, ans.Text, "312个月")
+}
+
+// TestPlaceQuestions measures testdata/resident_places.jsonl, questions
+// that name a place, written after the gazetteer to check it (no
+// hold-out). Measured: 0.938, 1.000, 6 of 6 refused, 0 of 16; before the
+// gazetteer 0.750, 0.938, 0 of 6, 1 of 16. The floors catch a fall.
+func TestPlaceQuestions(t *testing.T) {
+	t.Parallel()
+	svc, _ := corpusService(t, knowledge.Options{})
+	rep, err := svc.Eval(context.Background(), readQuestions(t, filepath.Join("testdata", "resident_places.jsonl")), 5)
+	require.NoError(t, err)
+	t.Log("\n" + rep.String())
+	require.GreaterOrEqual(t, rep.Hit1, 0.85)
+	require.GreaterOrEqual(t, rep.HitK, 0.95)
+	require.GreaterOrEqual(t, rep.Refused, 5, "questions about places no document holds refused")
+	require.LessOrEqual(t, rep.WronglyRefused, 1)
 }

@@ -87,9 +87,26 @@ func regionDivisions(region string) []place.Division {
 }
 
 // askedPlaces are the place names of the gazetteer a question holds, and
-// the administrative divisions they stand for.
+// the administrative divisions they stand for. A name counts only where
+// the segmenter's words begin and end with it: "提高县里" holds 高县 (a
+// county of 宜宾) only across 提高 and 县里.
 func askedPlaces(question string) (names []string, divisions []place.Division) {
-	for _, m := range place.Mentioned(question, ordinaryWord) {
+	mentions := place.Mentioned(question, ordinaryWord)
+	if len(mentions) == 0 {
+		return nil, nil
+	}
+	bound := map[int]bool{0: true}
+	if seg, err := segmenter(); err == nil {
+		at := 0
+		for _, w := range seg.Cut(question, true) {
+			at += len(w)
+			bound[at] = true
+		}
+	}
+	for _, m := range mentions {
+		if !bound[m.At] || !bound[m.At+len(m.Name)] {
+			continue
+		}
 		names = append(names, m.Name)
 		divisions = append(divisions, m.Divisions...)
 	}

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/safetynet/safetynet/knowledge/place"
@@ -35,6 +36,21 @@ func TestDocumentPlace(t *testing.T) {
 	} {
 		if got := documentPlace(c.title, c.region); got != c.want {
 			t.Errorf("documentPlace(%q, %q) = %q, want %q", c.title, c.region, got, c.want)
+		}
+	}
+}
+
+// A place name counts where the question's words begin and end with it.
+func TestAskedPlaces(t *testing.T) {
+	for q, want := range map[string][]string{
+		"能不能提高县里的补助":    nil,
+		"青海省海北州刚察县的低保":  {"青海省", "海北州", "刚察县"},
+		"俺是刚察的牧民":       {"刚察"},
+		"资源县的互助养老能不能申请": {"资源县"},
+	} {
+		got, _ := askedPlaces(q)
+		if !slices.Equal(got, want) {
+			t.Errorf("askedPlaces(%q) = %q, want %q", q, got, want)
 		}
 	}
 }

@@ -135,6 +135,7 @@ func Lookup(name string) []Division {
 type Mention struct {
 	Name      string
 	Divisions []Division
+	At        int // byte offset of Name in the text
 }
 
 // Mentioned finds the place names in text, longest first at each point
@@ -158,7 +159,7 @@ func Mentioned(text string, ordinary func(string) bool) []Mention {
 		for n := min(g.longest, runes-i); n >= 2; n-- {
 			name := text[offs[i]:offs[i+n]]
 			if ds, ok := g.byName[name]; ok && (g.full[name] || ordinary == nil || !ordinary(name)) {
-				out = append(out, Mention{Name: name, Divisions: ds})
+				out = append(out, Mention{Name: name, Divisions: ds, At: offs[i]})
 				found = n
 				break
 			}

@@ -46,12 +46,6 @@ func (d Division) Path() string {
 	return b.String()
 }
 
-// Related reports whether one of d and o lies inside the other (or they
-// are the same): a rule of either may apply to a resident of the other.
-func (d Division) Related(o Division) bool {
-	return d.Within(o) || o.Within(d)
-}
-
 type gazetteer struct {
 	byName  map[string][]Division
 	byCode  map[string]Division

@@ -46,6 +46,17 @@ func answersOnly(f llmtest.ChatFunc) llmtest.ChatFunc {
 
 var reRerankSource = regexp.MustCompile(`<source n="(\d+)">([^<]*)</source>`)
 
+// reversedRanking answers a rerank request with its passages in reverse
+// order ("5,4,3,2,1"), and returns their texts in the order given.
+func reversedRanking(req openai.ChatCompletionRequest) (order string, texts []string) {
+	var nums []string
+	for _, m := range reRerankSource.FindAllStringSubmatch(req.Messages[len(req.Messages)-1].Content, -1) {
+		nums = append([]string{m[1]}, nums...)
+		texts = append(texts, m[2])
+	}
+	return strings.Join(nums, ","), texts
+}
+
 // TestRerankOrdersCitations: the model's ranking decides the order of the
 // citations; a passage it ranks first is cited first.
 func TestRerankOrdersCitations(t *testing.T) {
@@ -57,12 +68,9 @@ func TestRerankOrdersCitations(t *testing.T) {
 			return "", nil
 		case "rerank":
 			// Rank last what search put first: the answer must follow.
-			var nums []string
-			for _, m := range reRerankSource.FindAllStringSubmatch(req.Messages[len(req.Messages)-1].Content, -1) {
-				nums = append([]string{m[1]}, nums...)
-				ranked = append(ranked, m[2])
-			}
-			return strings.Join(nums, ","), nil
+			order, texts := reversedRanking(req)
+			ranked = append(ranked, texts...)
+			return order, nil
 		}
 		return "", nil // no generated answer: extractive
 	})
@@ -122,12 +130,9 @@ func TestRerankKeepsThePlaceAsked(t *testing.T) {
 			return "", nil
 		case "rerank":
 			// Rank first what search put last.
-			var nums []string
-			for _, m := range reRerankSource.FindAllStringSubmatch(req.Messages[len(req.Messages)-1].Content, -1) {
-				nums = append([]string{m[1]}, nums...)
-			}
-			reversed = len(nums)
-			return strings.Join(nums, ","), nil
+			order, texts := reversedRanking(req)
+			reversed = len(texts)
+			return order, nil
 		}
 		return "", nil
 	})

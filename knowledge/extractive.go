@@ -184,11 +184,29 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 		// An elderly reader takes "xx万名" for a misprint of ours.
 		b.WriteString(maskedNote + "\n")
 	}
-	if note := placesNote(picked, hits); note != "" {
+	if note := whoseNote(picked, hits, q); note != "" {
 		b.WriteString(note + "\n")
 	}
 	b.WriteString("以上摘自下面列出的政策文件，您家的具体情况以当地民政部门的答复为准；有疑问可以拨打热线 " + s.opts.Hotline + "。")
 	return b.String()
+}
+
+// whoseNote says whose rules the quotes are when a resident could take
+// them for their own place's by mistake: quotes of several places
+// (placesNote), or only of a place inside the one asked ("宜宾…" answered
+// from 珙县's documents, which do not hold in the rest of 宜宾).
+func whoseNote(picked []sentence, hits []hit, q query) string {
+	if note := placesNote(picked, hits); note != "" || len(q.askedNames) == 0 || len(picked) == 0 {
+		return note
+	}
+	region := ""
+	for _, p := range picked {
+		if p.cite >= len(hits) || placeRelation(hits[p.cite], q) != place.Inside {
+			return ""
+		}
+		region = hits[p.cite].region
+	}
+	return "（这几条出自" + region + "的文件，" + strings.Join(q.askedNames, "、") + "别的地方可能不一样。）"
 }
 
 // placesNote tells which place each quote's rule is of when the quotes

@@ -77,6 +77,13 @@ func TestAnswersFromThePlaceAsked(t *testing.T) {
 	require.Contains(t, ans.Text, "宜宾市全境通用")
 	require.Contains(t, ans.Text, "只有其下珙县的文件")
 
+	// Asked about 宜宾 but not for a figure, 珙县's passages answer, and
+	// the answer says they are 珙县's.
+	ans, err = svc.Ask(ctx, "宜宾市的低保对象能享受啥帮扶", knowledge.AskOptions{})
+	require.NoError(t, err)
+	require.True(t, ans.Answered, ans.Text)
+	require.Contains(t, ans.Text, "（这几条出自珙县的文件，宜宾市别的地方可能不一样。）")
+
 	// A question refused for another reason gets the plain refusal.
 	ans, err = svc.Ask(ctx, "医保卡丢了怎么补办", knowledge.AskOptions{})
 	require.NoError(t, err)

@@ -156,7 +156,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 			ans.Text = withLostDashNotes(text, ans.Citations)
 			// Whose rule each cited passage is, as the extractive answer
 			// says it: the model may cite 青海's and 珙县's side by side.
-			if note := placesNote(citedIn(ans.Text), hits); note != "" {
+			if note := whoseNote(citedIn(ans.Text), hits, q); note != "" {
 				ans.Text += "\n" + note
 			}
 			return ans, nil

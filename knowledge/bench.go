@@ -357,11 +357,11 @@ func (s *Service) Retrieve(ctx context.Context, question string, k int) ([]Citat
 	if k <= 0 {
 		k = DefaultK
 	}
-	q, err := s.prepare(ctx, question, "")
+	q, err := s.prepare(ctx, question, "", "")
 	if err != nil {
 		return nil, err
 	}
-	hits, _, err := s.search(ctx, q, k, "")
+	hits, _, err := s.search(ctx, q, k)
 	if err != nil {
 		return nil, err
 	}

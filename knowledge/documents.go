@@ -70,7 +70,7 @@ func (s *Service) Documents(ctx context.Context) ([]DocumentInfo, error) {
 		if err := rows.Scan(&d.Name, &d.Title, &d.Issuer, &d.Date, &d.Passages, &d.SourcePath, &d.IngestedAt, &d.UpdatedAt, &d.Doubts, &region); err != nil {
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
-		d.Place = documentPlace(d.Title, region)
+		d.Place = documentPlace(d.Title, divisionsOf(region))
 		out = append(out, d)
 	}
 	return out, rows.Err()

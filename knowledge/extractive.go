@@ -86,7 +86,6 @@ func clip(s string) string {
 
 func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []float32) string {
 	closeness := s.itemCloseness(ctx, hits, qvec)
-	asked := readAsk(q.question, q.subject())
 	var cands []sentence
 	maxLex := 0.0
 	// A question that names a place is answered from the passages that
@@ -134,7 +133,7 @@ func (s *Service) extractive(ctx context.Context, q query, hits []hit, qvec []fl
 			}
 		}
 		cands[i].score = sim + extractLexical*lex
-		if asked.answers(cands[i].text) {
+		if q.ask.answers(cands[i].text) {
 			cands[i].score += extractFigure
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/safetynet/safetynet/internal/pii"
+	"github.com/safetynet/safetynet/knowledge/place"
 )
 
 // askRequest is the body of POST /api/ask.
@@ -116,15 +117,10 @@ func decodeAsk(w http.ResponseWriter, r *http.Request) (askRequest, int, string)
 }
 
 // knownRegion: a region id (with or without a suffix such as -2020) or a
-// place name the documents use.
+// place name of the gazetteer.
 func knownRegion(region string) bool {
-	r := strings.ToLower(region)
-	for id, names := range regionNames {
-		if r == id || strings.HasPrefix(r, id+"-") || strings.HasPrefix(r, id+"_") || slices.Contains(names, region) {
-			return true
-		}
-	}
-	return false
+	_, isID := placeOfID(region)
+	return isID || len(place.Lookup(region)) > 0
 }
 
 func regionIDs() []string {

@@ -203,8 +203,7 @@ var (
 // of that place: from a passage of its documents or of a place that holds
 // it (passages marked elsewhere are not), or from a sentence that names
 // it. named are those places.
-func lacks(question string, subject []subjectWord, passages []shown, named []string) bool {
-	ask := readAsk(question, subject)
+func (a ask) lacks(passages []shown, named []string) bool {
 	var sentences []string
 	for _, p := range passages {
 		for _, s := range sentenceEnd.Split(p.text, -1) {
@@ -214,8 +213,8 @@ func lacks(question string, subject []subjectWord, passages []shown, named []str
 			sentences = append(sentences, s)
 		}
 	}
-	for _, k := range ask.kinds {
-		if !slices.ContainsFunc(sentences, func(s string) bool { return ask.stated(k, s) }) {
+	for _, k := range a.kinds {
+		if !slices.ContainsFunc(sentences, func(s string) bool { return a.stated(k, s) }) {
 			return true
 		}
 	}

@@ -25,7 +25,7 @@ func TestLacksReadsWhatIsAsked(t *testing.T) {
 		{"申请低保要带啥材料", noFigures, true},
 		{"申请低保要带啥材料", []string{"申请时提交身份证、户口簿复印件。"}, false},
 	} {
-		if got := lacks(c.question, nil, plain(c.passages...), nil); got != c.want {
+		if got := readAsk(c.question, nil).lacks(plain(c.passages...), nil); got != c.want {
 			t.Errorf("lacks(%q) = %v, want %v", c.question, got, c.want)
 		}
 	}
@@ -36,14 +36,14 @@ func TestLacksWantsTheFigureOfTheSubject(t *testing.T) {
 	passages := []string{"建立孤儿基本生活补助标准动态增长机制。城市低保标准提高到每人每月600元。"}
 	question := "孤儿基本生活费每个月发多少钱"
 	orphans := []subjectWord{{"孤儿", 3}, {"基本", 1}, {"生活费", 2}}
-	if !lacks(question, orphans, plain(passages...), nil) {
+	if !readAsk(question, orphans).lacks(plain(passages...), nil) {
 		t.Error("the 600 元 of 城市低保 taken for the orphans' allowance")
 	}
-	if lacks(question, nil, plain(passages...), nil) {
+	if readAsk(question, nil).lacks(plain(passages...), nil) {
 		t.Error("without a subject any amount should do")
 	}
 	dibao := []subjectWord{{"城市", 1}, {"低保", 2}}
-	if lacks("城市低保标准是多少钱", dibao, plain(passages...), nil) {
+	if readAsk("城市低保标准是多少钱", dibao).lacks(plain(passages...), nil) {
 		t.Error("the sentence that states the 城市低保 amount not taken")
 	}
 }
@@ -66,7 +66,7 @@ func TestLacksWantsMoneyWhenMoneyIsAsked(t *testing.T) {
 		{"特困人员生活标准是低保的几倍", []string{"特困人员生活标准逐步提高。"}, true},
 		{"特困人员的供养标准是多少", sum, false},
 	} {
-		if got := lacks(c.question, nil, plain(c.passages...), nil); got != c.want {
+		if got := readAsk(c.question, nil).lacks(plain(c.passages...), nil); got != c.want {
 			t.Errorf("lacks(%q, %q) = %v, want %v", c.question, c.passages, got, c.want)
 		}
 	}
@@ -90,7 +90,7 @@ func TestLacksTellsDatesFromSpans(t *testing.T) {
 		{"几点开饭", "幸福食堂每天11点开饭。", false},
 		{"几点开饭", "饭菜价格再低一点。", true},
 	} {
-		if got := lacks(c.question, nil, plain(c.passage), nil); got != c.want {
+		if got := readAsk(c.question, nil).lacks(plain(c.passage), nil); got != c.want {
 			t.Errorf("lacks(%q, %q) = %v, want %v", c.question, c.passage, got, c.want)
 		}
 	}
@@ -109,7 +109,7 @@ func TestLacksWantsTheYearAsked(t *testing.T) {
 		{"贵州2018年农村低保一年多少钱", false},
 		{"贵州农村低保标准一年多少钱", false},
 	} {
-		if got := lacks(c.question, nil, plain(passage...), nil); got != c.want {
+		if got := readAsk(c.question, nil).lacks(plain(passage...), nil); got != c.want {
 			t.Errorf("lacks(%q) = %v, want %v", c.question, got, c.want)
 		}
 	}
@@ -131,13 +131,13 @@ func TestLacksWantsThePlaceAsked(t *testing.T) {
 	q := "刚察县城市低保一个月多少钱"
 	named := []string{"刚察县"}
 	other := []shown{{text: "城市低保标准提高到每人每月600元。", elsewhere: true}}
-	if !lacks(q, nil, other, named) {
+	if !readAsk(q, nil).lacks(other, named) {
 		t.Error("another place's amount taken for 刚察县's")
 	}
-	if lacks(q, nil, []shown{{text: "刚察县城市低保标准为每人每月700元。", elsewhere: true}}, named) {
+	if readAsk(q, nil).lacks([]shown{{text: "刚察县城市低保标准为每人每月700元。", elsewhere: true}}, named) {
 		t.Error("a sentence naming 刚察县 not taken")
 	}
-	if lacks(q, nil, []shown{{text: "城市低保标准提高到每人每月700元。"}}, named) {
+	if readAsk(q, nil).lacks([]shown{{text: "城市低保标准提高到每人每月700元。"}}, named) {
 		t.Error("the amount of 刚察县's own document not taken")
 	}
 }

@@ -10,44 +10,46 @@ import (
 )
 
 // regionNames maps the start of a region id ("guizhou-2020", as the
-// eligibility profiles name regions) to the place names documents use.
-var regionNames = map[string][]string{
-	"beijing": {"北京"}, "tianjin": {"天津"}, "shanghai": {"上海"}, "chongqing": {"重庆"},
-	"hebei": {"河北"}, "shanxi": {"山西"}, "liaoning": {"辽宁"}, "jilin": {"吉林"},
-	"heilongjiang": {"黑龙江"}, "jiangsu": {"江苏"}, "zhejiang": {"浙江"}, "anhui": {"安徽"},
-	"fujian": {"福建"}, "jiangxi": {"江西"}, "shandong": {"山东"}, "henan": {"河南"},
-	"hubei": {"湖北"}, "hunan": {"湖南"}, "guangdong": {"广东"}, "hainan": {"海南"},
-	"sichuan": {"四川", "珙县", "宜宾"}, "guizhou": {"贵州"}, "yunnan": {"云南"},
-	"shaanxi": {"陕西"}, "gansu": {"甘肃"}, "qinghai": {"青海", "刚察", "海北"},
-	"neimenggu": {"内蒙古"}, "guangxi": {"广西"}, "xizang": {"西藏"}, "ningxia": {"宁夏"},
-	"xinjiang": {"新疆"}, "gongxian": {"珙县"}, "gangcha": {"刚察"},
+// eligibility profiles name regions) to its place.
+var regionNames = map[string]string{
+	"beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆",
+	"hebei": "河北", "shanxi": "山西", "liaoning": "辽宁", "jilin": "吉林",
+	"heilongjiang": "黑龙江", "jiangsu": "江苏", "zhejiang": "浙江", "anhui": "安徽",
+	"fujian": "福建", "jiangxi": "江西", "shandong": "山东", "henan": "河南",
+	"hubei": "湖北", "hunan": "湖南", "guangdong": "广东", "hainan": "海南",
+	"sichuan": "四川", "guizhou": "贵州", "yunnan": "云南",
+	"shaanxi": "陕西", "gansu": "甘肃", "qinghai": "青海",
+	"neimenggu": "内蒙古", "guangxi": "广西", "xizang": "西藏", "ningxia": "宁夏",
+	"xinjiang": "新疆", "gongxian": "珙县", "gangcha": "刚察县",
 }
 
 // regionBoost multiplies the score of passages from the resident's region:
 // enough to order among near-equals, not to bury a better national answer.
 const regionBoost = 1.25
 
-// placeNames returns the place names a --region value stands for: the
-// names of a known id, or the value itself (a Chinese place name).
-func placeNames(region string) []string {
-	r := strings.ToLower(strings.TrimSpace(region))
-	if r == "" {
-		return nil
+// regionPlace is the place a --region value stands for: the place of a
+// known id, or the value itself (a Chinese place name).
+func regionPlace(region string) string {
+	if name, ok := placeOfID(region); ok {
+		return name
 	}
-	for id, names := range regionNames {
-		if r == id || strings.HasPrefix(r, id+"-") || strings.HasPrefix(r, id+"_") {
-			return names
-		}
-	}
-	return []string{strings.TrimSpace(region)}
+	return strings.TrimSpace(region)
 }
 
-func boostRegion(hits []hit, region string) {
-	boostPlaces(hits, placeNames(region), regionBoost)
+// placeOfID is the place of a region id, with or without a suffix such as
+// -2020.
+func placeOfID(region string) (string, bool) {
+	r := strings.ToLower(strings.TrimSpace(region))
+	for id, name := range regionNames {
+		if r == id || strings.HasPrefix(r, id+"-") || strings.HasPrefix(r, id+"_") {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // ofPlace: h's document is of one of the named places, by its region or
-// its title.
+// its title. It stands in for the gazetteer where a name is not in it.
 func ofPlace(h hit, named []string) bool {
 	for _, n := range named {
 		if strings.Contains(h.region, n) || strings.Contains(h.Title, n) {
@@ -57,33 +59,14 @@ func ofPlace(h hit, named []string) bool {
 	return false
 }
 
-// boostPlaces multiplies by factor the score of hits from documents of the
-// named places, and orders hits again.
-func boostPlaces(hits []hit, names []string, factor float64) {
-	if factor <= 1 {
-		return
-	}
-	for i := range hits {
-		if ofPlace(hits[i], names) {
-			hits[i].Score *= factor
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-}
-
-// regionDivisions are the divisions of a resident's region: of the first
-// place name the region id stands for (青海 for qinghai-2021), or of the
-// value itself when it is a place name.
-func regionDivisions(region string) []place.Division {
-	names := placeNames(region)
-	if len(names) == 0 {
-		return nil
-	}
+// divisionsOf are the divisions a text names, the narrowest of each chain:
+// a document's region "宜宾市 珙县" is of 珙县.
+func divisionsOf(text string) []place.Division {
 	var out []place.Division
-	for _, m := range place.Mentioned(names[0], nil) {
+	for _, m := range place.Mentioned(text, nil) {
 		out = append(out, m.Divisions...)
 	}
-	return out
+	return place.Narrowest(out)
 }
 
 // askedPlaces are the place names of the gazetteer a question holds, and
@@ -113,21 +96,10 @@ func askedPlaces(question string) (names []string, divisions []place.Division) {
 	return names, divisions
 }
 
-// docDivisions are the divisions a hit's document is of: by the region
-// read from its title and issuer at ingest, the narrowest named.
-func docDivisions(h hit) []place.Division {
-	var out []place.Division
-	for _, m := range place.Mentioned(h.region, nil) {
-		out = append(out, m.Divisions...)
-	}
-	return place.Narrowest(out)
-}
-
 // documentPlace names where a document's rules hold, as ranking reads it:
-// the full path of each place its region names, "全国" for a ministry's,
+// the full path of each of its divisions ds, "全国" for a ministry's,
 // "" when it names none.
-func documentPlace(title, region string) string {
-	ds := docDivisions(hit{region: region})
+func documentPlace(title string, ds []place.Division) string {
 	if len(ds) == 0 {
 		if national.MatchString(title) {
 			return "全国"
@@ -187,14 +159,17 @@ func applies(h hit, q query, named []string) bool {
 // placeRelation is how h's document stands to the places the question
 // names: by the gazetteer where both are in it, else by the names alone.
 func placeRelation(h hit, q query) place.Relation {
-	docs := docDivisions(h)
-	if rel := place.Relate(docs, q.asked); rel != place.Unknown {
+	if rel := place.Relate(h.divisions, q.asked); rel != place.Unknown {
 		return rel
 	}
-	if len(docs) == 0 && len(q.asked) > 0 && national.MatchString(h.Title) {
+	if len(h.divisions) == 0 && len(q.asked) > 0 && national.MatchString(h.Title) {
 		return place.Above
 	}
-	if ofPlace(h, q.places) {
+	named := q.places
+	if q.byRegion {
+		named = []string{q.regionName}
+	}
+	if ofPlace(h, named) {
 		return place.Same
 	}
 	return place.Unknown

@@ -20,7 +20,7 @@ func TestPlaceRelation(t *testing.T) {
 		{"民政部 财政部关于进一步做好困难群众基本生活保障工作的通知", "", place.Above},
 		{"2022年…工作推进会发言合集", "", place.Unknown},
 	} {
-		h := hit{Citation: Citation{Title: c.title}, region: c.region}
+		h := hit{Citation: Citation{Title: c.title}, region: c.region, divisions: divisionsOf(c.region)}
 		if got := placeRelation(h, q); got != c.want {
 			t.Errorf("%s (%s): got %d, want %d", c.title, c.region, got, c.want)
 		}
@@ -34,7 +34,7 @@ func TestDocumentPlace(t *testing.T) {
 		{"民政部 财政部关于…的通知", "", "全国"},
 		{"2022年…发言合集", "", ""},
 	} {
-		if got := documentPlace(c.title, c.region); got != c.want {
+		if got := documentPlace(c.title, divisionsOf(c.region)); got != c.want {
 			t.Errorf("documentPlace(%q, %q) = %q, want %q", c.title, c.region, got, c.want)
 		}
 	}

@@ -98,10 +98,13 @@ type query struct {
 	// the gazetteer: what a document's place is measured against.
 	asked      []place.Division
 	askedNames []string
-	// byRegion: asked is the resident's region, not a place the question
-	// names.
-	byRegion bool
-	nChunks  float64
+	// byRegion: asked is the resident's region (regionName), not a place
+	// the question names.
+	byRegion   bool
+	regionName string
+	// ask is what kind of fact the question asks for, about what.
+	ask     ask
+	nChunks float64
 	// vector waits for the question's vector, which prepare starts making
 	// before it reads the word statistics: the two are independent, and the
 	// model is the slower (a query costs it about 10 ms on two cores).
@@ -113,10 +116,12 @@ type hit struct {
 	Citation
 	chunkID int64
 	region  string
-	heading string
-	item    string // the item ranked; Citation.Text is its context
-	parent  int    // the chunk the item was cut from, within its document
-	others  []hit  // lower-ranked items of the same context
+	// divisions are where the document's rules hold, read from region.
+	divisions []place.Division
+	heading   string
+	item      string // the item ranked; Citation.Text is its context
+	parent    int    // the chunk the item was cut from, within its document
+	others    []hit  // lower-ranked items of the same context
 	// superseded: the item is of a note that summarises a document which
 	// is itself ingested (the bundled starter notes name their source).
 	superseded bool
@@ -130,7 +135,26 @@ type hit struct {
 // question said in policy terms (by the language model): it is searched
 // for like the glossary's terms, but the question's own words alone decide
 // whether the documents cover it.
-func (s *Service) prepare(ctx context.Context, question, rewrite string) (query, error) {
+//
+// region is the resident's (an id such as "guizhou-2020", or a place
+// name): a question that names no place is about it.
+func (s *Service) prepare(ctx context.Context, question, rewrite, region string) (query, error) {
+	q, err := s.prepareTerms(ctx, question, rewrite)
+	if err != nil {
+		return q, err
+	}
+	if len(q.askedNames) == 0 && region != "" {
+		// Another province's standard is no answer to the resident either.
+		q.byRegion, q.regionName = true, regionPlace(region)
+		q.asked = divisionsOf(q.regionName)
+	}
+	q.ask = readAsk(q.question, q.subject())
+	return q, nil
+}
+
+// prepareTerms reads the question's words, terms and their statistics, and
+// starts embedding it.
+func (s *Service) prepareTerms(ctx context.Context, question, rewrite string) (query, error) {
 	q := query{question: question, words: queryWords(question), expanded: Expand(question),
 		places: places.FindAllString(question, -1)}
 	q.askedNames, q.asked = askedPlaces(question)
@@ -329,7 +353,7 @@ ORDER BY f.score DESC, f.id`
 }
 
 // search runs hybrid retrieval and returns up to limit hits, best first.
-func (s *Service) search(ctx context.Context, q query, limit int, region string) ([]hit, []float32, error) {
+func (s *Service) search(ctx context.Context, q query, limit int) ([]hit, []float32, error) {
 	// The full-text side reads every chunk a selected term is in, so it
 	// selects by the rarest terms only, up to a budget of rows; chunks with
 	// only common terms would rank low anyway. When even the rarest term is
@@ -359,7 +383,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	// Items, not passages, are ranked: several items of one passage may
 	// come first, so more are fetched than passages are wanted.
 	fetch := max(limit*4, 20)
-	if region != "" {
+	if q.byRegion {
 		fetch *= 2
 	}
 	vec, err := q.vector()
@@ -383,6 +407,7 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim, &h.superseded); err != nil {
 				return err
 			}
+			h.divisions = divisionsOf(h.region)
 			h.matched = make(map[string]bool, len(matched))
 			for _, m := range matched {
 				h.matched[m] = true
@@ -396,23 +421,18 @@ func (s *Service) search(ctx context.Context, q query, limit int, region string)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hybrid search: %w", err)
 	}
-	if region != "" && len(q.askedNames) == 0 {
-		// The resident's region, unless the question names a place: that
-		// place is what it asks about.
-		boostRegion(hits, region)
-	}
 	preferOriginals(hits)
 	okapi(hits, q.grams, s.opts.Tuning.Okapi)
 	switch {
+	case q.byRegion:
+		// The resident's region, when the question names no place.
+		weighPlaces(hits, q, regionBoost, s.opts.Tuning.Elsewhere)
 	case len(q.places) > 0 || len(q.askedNames) > 0:
 		// "珙县低保渐退期…": the place the resident names is the one whose
 		// documents answer first, among passages that say the same, and
 		// another province's rule comes after both its own and its
 		// province's.
 		weighPlaces(hits, q, s.opts.Tuning.Place, s.opts.Tuning.Elsewhere)
-	case len(q.asked) > 0:
-		// The resident's region, their own documents raised above.
-		weighPlaces(hits, q, 1, s.opts.Tuning.Elsewhere)
 	}
 	hits = byContext(hits)
 	if len(hits) > limit {

@@ -110,14 +110,9 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if s.opts.Generator != nil {
 		rewrite = s.rewrite(ctx, asked)
 	}
-	q, err := s.prepare(ctx, asked, rewrite)
+	q, err := s.prepare(ctx, asked, rewrite, opt.Region)
 	if err != nil {
 		return Answer{}, err
-	}
-	if len(q.asked) == 0 && opt.Region != "" {
-		// A question that names no place is about the resident's own:
-		// another province's standard is no answer to them either.
-		q.asked, q.byRegion = regionDivisions(opt.Region), true
 	}
 	// Whether the documents cover the question is judged on the same
 	// number of passages whatever k is: the web chat cites three, eval five.
@@ -125,7 +120,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if s.opts.Generator != nil {
 		fetch = max(k, rerankPassages)
 	}
-	hits, qvec, err := s.search(ctx, q, fetch, opt.Region)
+	hits, qvec, err := s.search(ctx, q, fetch)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -147,7 +142,7 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	ans.Answered = true
 	for _, h := range hits {
 		c := h.Citation
-		c.Place = documentPlace(h.Title, h.region)
+		c.Place = documentPlace(h.Title, h.divisions)
 		ans.Citations = append(ans.Citations, c)
 	}
 	if s.opts.Generator != nil {
@@ -263,7 +258,7 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 	}
 	sg.Off = s.offSignal(ctx, qvec, sg.Sim)
 	sg.Strange = q.strangeness()
-	sg.Lacks = lacks(q.question, q.subject(), passages, named)
+	sg.Lacks = q.ask.lacks(passages, named)
 	return sg
 }
 

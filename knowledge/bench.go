@@ -361,7 +361,7 @@ func (s *Service) Retrieve(ctx context.Context, question string, k int) ([]Citat
 	if err != nil {
 		return nil, err
 	}
-	hits, _, err := s.search(ctx, q, k)
+	hits, _, err := s.search(ctx, &q, k)
 	if err != nil {
 		return nil, err
 	}

@@ -90,13 +90,22 @@ func (r EvalReport) Misses() []EvalResult {
 // rank r when citation r comes from one of the question's docs and its
 // text contains one of expect_any.
 func (s *Service) Eval(ctx context.Context, qs []EvalQuestion, k int) (EvalReport, error) {
+	return s.EvalWith(ctx, qs, AskOptions{K: k})
+}
+
+// EvalWith is Eval with the other options of Ask too: with
+// OtherExamples, a question the examples hold is ranked without its own
+// example, as a new one would be.
+func (s *Service) EvalWith(ctx context.Context, qs []EvalQuestion, opt AskOptions) (EvalReport, error) {
+	k := opt.K
 	if k <= 0 {
 		k = DefaultK
 	}
 	rep := EvalReport{K: k}
 	var rr float64
 	for _, q := range qs {
-		ans, err := s.Ask(ctx, q.Question, AskOptions{K: k})
+		opt.K = k
+		ans, err := s.Ask(ctx, q.Question, opt)
 		if err != nil {
 			return rep, fmt.Errorf("question %s: %w", q.ID, err)
 		}

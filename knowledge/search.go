@@ -46,6 +46,12 @@ type Tuning struct {
 	// neither is, holds nor lies inside the place the question names:
 	// 青海's rule does not apply in 珙县.
 	Elsewhere float64
+	// Asked adds, to the items of the passage of an answered example
+	// close to the question, Asked × (its cosine − AskedFloor): residents
+	// ask the same things in words the documents never use, and a
+	// question like one answered before is likely answered by the same
+	// passage (examples.go).
+	Asked, AskedFloor float64
 	// Okapi adds, to each item the fusion brought, its Okapi BM25 score
 	// over the question's Han characters and bigrams, as a share of the
 	// best item's. Unlike the overlap above it saturates a repeated term
@@ -62,9 +68,11 @@ type Tuning struct {
 // otherwise: a model that reads meaning leans on the cosine, the built-in
 // embedder (a hashed bag of words) more on the words themselves.
 func TuningFor(model string) Tuning {
-	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Elsewhere: 0.9, Okapi: 0.15, PlainQuery: true, Candidates: 40}
+	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Elsewhere: 0.9, Okapi: 0.15, PlainQuery: true, Candidates: 40,
+		Asked: 1, AskedFloor: 0.6}
 	if model == BuiltinModel {
-		t.Overlap = 0.3
+		// A hashed bag of words puts paraphrases further apart.
+		t.Overlap, t.Asked, t.AskedFloor = 0.3, 2, 0.2
 	}
 	return t
 }
@@ -103,8 +111,13 @@ type query struct {
 	byRegion   bool
 	regionName string
 	// ask is what kind of fact the question asks for, about what.
-	ask     ask
-	nChunks float64
+	ask ask
+	// near is how close the closest examples are, answered and not;
+	// search reads it.
+	near nearExamples
+	// examples is which examples may vouch (AskOptions.Examples).
+	examples ExampleUse
+	nChunks  float64
 	// vector waits for the question's vector, which prepare starts making
 	// before it reads the word statistics: the two are independent, and the
 	// model is the slower (a query costs it about 10 ms on two cores).
@@ -128,7 +141,10 @@ type hit struct {
 	matched    map[string]bool // query terms the chunk contains
 	semantic   int             // rank on the vector side, 0 if absent
 	sim        float64         // cosine similarity to the question
-	keyword    int             // rank on the full-text side, 0 if absent
+	// asked is the cosine to the question of the closest answered
+	// example whose passage this item is, 0 if none is near.
+	asked   float64
+	keyword int // rank on the full-text side, 0 if absent
 }
 
 // prepare readies a question for search. rewrite, when not empty, is the
@@ -304,6 +320,23 @@ semantic AS (
         LIMIT $4
     ) s
 ),
+near AS MATERIALIZED (
+    -- The examples closest to the question (a few thousand at most: no
+    -- index is needed).
+    SELECT v.example_id, e.answerable, 1 - (v.embedding::` + vec + ` <=> $3::` + vec + `) AS sim
+    FROM example_embeddings v JOIN examples e ON e.id = v.example_id
+    WHERE v.model = ` + lit + ` AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)
+    ORDER BY v.embedding::` + vec + ` <=> $3::` + vec + `
+    LIMIT $13
+),
+asked AS (
+    -- The items those of them that were answered vouch for, by the
+    -- closest example.
+    SELECT p.chunk_id AS id, max(n.sim) AS asim
+    FROM near n JOIN example_passages p ON p.example_id = n.example_id
+    WHERE n.answerable
+    GROUP BY p.chunk_id
+),
 keyword AS (
     -- Each selective term's items come from the GIN index; an item's
     -- score is the sum of the weights of the terms it holds. Summing per
@@ -322,38 +355,59 @@ keyword AS (
     ) k
 ),
 cand AS (
-    SELECT coalesce(s.id, k.id) AS id, coalesce(s.rank, 0) AS srank, coalesce(k.rank, 0) AS krank,
-           coalesce(s.sim, 0) AS sim, coalesce(k.s, 0) AS ks
-    FROM semantic s FULL OUTER JOIN keyword k ON s.id = k.id
+    SELECT i.id, coalesce(s.rank, 0) AS srank, coalesce(k.rank, 0) AS krank,
+           coalesce(s.sim, 0) AS sim, coalesce(k.s, 0) AS ks, coalesce(a.asim, 0) AS asim
+    FROM (SELECT id FROM semantic UNION SELECT id FROM keyword UNION SELECT id FROM asked) i
+    LEFT JOIN semantic s ON s.id = i.id
+    LEFT JOIN keyword k ON k.id = i.id
+    LEFT JOIN asked a ON a.id = i.id
 ),
 sims AS (
     -- Cosines of the candidates the vector side did not bring.
-    SELECT c.id, c.srank, c.krank, c.ks,
+    SELECT c.id, c.srank, c.krank, c.ks, c.asim, ch.document_id AS doc, ch.parent,
            CASE WHEN c.srank > 0 THEN c.sim ELSE 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) END AS sim
     FROM cand c
     JOIN chunk_embeddings e ON e.chunk_id = c.id AND e.model = ` + lit + `
+    JOIN chunks ch ON ch.id = c.id
 ),
 fused AS (
-    SELECT id, srank, krank, sim,
+    SELECT id, srank, krank, sim, asim, doc, parent,
            CASE WHEN srank > 0 THEN $6::float8 / ($8::float8 + srank) ELSE 0 END
          + CASE WHEN krank > 0 THEN $7::float8 / ($8::float8 + krank) ELSE 0 END
          + $10::float8 * sim
-         + $11::float8 * coalesce(ks / nullif(max(ks) OVER (), 0), 0) AS score
+         + $11::float8 * coalesce(ks / nullif(max(ks) OVER (), 0), 0)
+         + $12::float8 * greatest(asim - $14::float8, 0) AS score
     FROM sims
+),
+best AS (
+    -- At most three items of a passage: an example vouches for every item
+    -- of its passage, and they must not crowd the other passages out.
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY doc, parent ORDER BY score DESC, id) AS nth FROM fused
+    ) r
+    WHERE nth <= 3
     ORDER BY score DESC, id
     LIMIT $9
 )
 SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, c.context, c.parent,
        f.score, f.srank, f.krank, ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched, f.sim,
-       d.source <> '' AND EXISTS (SELECT 1 FROM documents o WHERE o.name = d.source) AS superseded
-FROM fused f
+       d.source <> '' AND EXISTS (SELECT 1 FROM documents o WHERE o.name = d.source) AS superseded,
+       f.asim, coalesce(n.answered, 0), coalesce(n.unanswered, 0)
+FROM best f
+CROSS JOIN (
+    -- How close the closest answered and unanswered examples are.
+    SELECT max(sim) FILTER (WHERE answerable) AS answered, max(sim) FILTER (WHERE NOT answerable) AS unanswered
+    FROM (SELECT e.answerable, 1 - (v.embedding::` + vec + ` <=> $3::` + vec + `) AS sim
+          FROM example_embeddings v JOIN examples e ON e.id = v.example_id
+          WHERE v.model = ` + lit + ` AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)) x
+) n
 JOIN chunks c ON c.id = f.id
 JOIN documents d ON d.id = c.document_id
 ORDER BY f.score DESC, f.id`
 }
 
 // search runs hybrid retrieval and returns up to limit hits, best first.
-func (s *Service) search(ctx context.Context, q query, limit int) ([]hit, []float32, error) {
+func (s *Service) search(ctx context.Context, q *query, limit int) ([]hit, []float32, error) {
 	// The full-text side reads every chunk a selected term is in, so it
 	// selects by the rarest terms only, up to a budget of rows; chunks with
 	// only common terms would rank low anyway. When even the rarest term is
@@ -399,12 +453,14 @@ func (s *Service) search(ctx context.Context, q query, limit int) ([]hit, []floa
 	batch.Queue(fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", efSearch))
 	t := s.opts.Tuning
 	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vec), t.Candidates, sel,
-		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap).Query(func(rows pgx.Rows) error {
+		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap, t.Asked, examplesNearest, t.AskedFloor,
+		int(q.examples), q.question).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit
 			var matched []string
 			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.item, &h.Text,
-				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim, &h.superseded); err != nil {
+				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim, &h.superseded,
+				&h.asked, &q.near.answered, &q.near.not); err != nil {
 				return err
 			}
 			h.divisions = divisionsOf(h.region)
@@ -426,13 +482,13 @@ func (s *Service) search(ctx context.Context, q query, limit int) ([]hit, []floa
 	switch {
 	case q.byRegion:
 		// The resident's region, when the question names no place.
-		weighPlaces(hits, q, regionBoost, s.opts.Tuning.Elsewhere)
+		weighPlaces(hits, *q, regionBoost, s.opts.Tuning.Elsewhere)
 	case len(q.places) > 0 || len(q.askedNames) > 0:
 		// "珙县低保渐退期…": the place the resident names is the one whose
 		// documents answer first, among passages that say the same, and
 		// another province's rule comes after both its own and its
 		// province's.
-		weighPlaces(hits, q, s.opts.Tuning.Place, s.opts.Tuning.Elsewhere)
+		weighPlaces(hits, *q, s.opts.Tuning.Place, s.opts.Tuning.Elsewhere)
 	}
 	hits = byContext(hits)
 	if len(hits) > limit {

@@ -85,7 +85,20 @@ func New(pool *pgxpool.Pool, embedder Embedder, opts Options) *Service {
 type AskOptions struct {
 	K      int    // citations to return; DefaultK when 0
 	Region string // region id ("guizhou-2020") or place name whose documents rank higher
+	// Examples says which remembered questions may vouch for passages:
+	// all of them (the default), all but the question itself (to measure
+	// them on the questions they hold), or none.
+	Examples ExampleUse
 }
+
+// ExampleUse is which examples a question is ranked with.
+type ExampleUse int
+
+const (
+	AllExamples ExampleUse = iota
+	OtherExamples
+	NoExamples
+)
 
 // Ask answers one question from the corpus. Personal data is redacted from
 // the question before anything else sees it.
@@ -114,13 +127,14 @@ func (s *Service) Ask(ctx context.Context, question string, opt AskOptions) (Ans
 	if err != nil {
 		return Answer{}, err
 	}
+	q.examples = opt.Examples
 	// Whether the documents cover the question is judged on the same
 	// number of passages whatever k is: the web chat cites three, eval five.
 	fetch := max(k, figurePassages)
 	if s.opts.Generator != nil {
 		fetch = max(k, rerankPassages)
 	}
-	hits, qvec, err := s.search(ctx, q, fetch)
+	hits, qvec, err := s.search(ctx, &q, fetch)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -259,6 +273,9 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 	sg.Off = s.offSignal(ctx, qvec, sg.Sim)
 	sg.Strange = q.strangeness()
 	sg.Lacks = q.ask.lacks(passages, named)
+	if q.near.answered > 0 && q.near.not > 0 {
+		sg.Asked = q.near.answered - q.near.not
+	}
 	return sg
 }
 

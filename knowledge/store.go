@@ -170,6 +170,18 @@ func (s *Service) IngestProgress(ctx context.Context, progress func(string), pat
 			return rep, err
 		}
 	}
+	// The bundled examples of the documents now here, and vectors of the
+	// current model for every example (after a switch of models too).
+	seeded, err := s.seedExamples(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if err := s.embedExamples(ctx); err != nil {
+		return rep, err
+	}
+	if seeded > 0 {
+		return rep, s.findExamplePassages(ctx)
+	}
 	return rep, nil
 }
 
@@ -483,6 +495,10 @@ func (s *Service) refreshStats(ctx context.Context) error {
 	}
 	if _, err := s.pool.Exec(ctx, `REFRESH MATERIALIZED VIEW chunk_char_stats`); err != nil {
 		return fmt.Errorf("refresh character statistics: %w", err)
+	}
+	// Passages changed: where the examples' answers are, too.
+	if err := s.findExamplePassages(ctx); err != nil {
+		return err
 	}
 	// Search reads the number of chunks from the planner's statistics.
 	if _, err := s.pool.Exec(ctx, `ANALYZE chunks`); err != nil {

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register(command{name: "eval", usage: "eval --questions FILE [--k N]: score retrieval (hit@1, hit@k, MRR, refusals, misses)", run: runEval})
+	register(command{name: "eval", usage: "eval --questions FILE [--k N] [--examples all|others|none]: score retrieval (hit@1, hit@k, MRR, refusals, misses)", run: runEval})
 }
 
 func runEval(ctx context.Context, env *Env, args []string) error {
@@ -18,6 +18,7 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	file := fs.String("questions", "", "question file, JSON lines")
 	k := fs.Int("k", knowledge.DefaultK, "citations considered")
+	examples := fs.String("examples", "all", "remembered questions ranking may use: all, others (not the question itself: to measure the examples on the questions they hold), none")
 	flags, rest := flagArgs(args, nil)
 	if err := fs.Parse(flags); err != nil {
 		return badInput("%v", err)
@@ -30,6 +31,11 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 	}
 	if *k < 1 || *k > 50 {
 		return badInput("--k: want 1 to 50, got %d", *k)
+	}
+	use, ok := map[string]knowledge.ExampleUse{"all": knowledge.AllExamples,
+		"others": knowledge.OtherExamples, "none": knowledge.NoExamples}[*examples]
+	if !ok {
+		return badInput("--examples: want all, others or none, got %q", *examples)
 	}
 	f, err := os.Open(*file)
 	if err != nil {
@@ -44,7 +50,7 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := svc.Eval(ctx, qs, *k)
+	rep, err := svc.EvalWith(ctx, qs, knowledge.AskOptions{K: *k, Examples: use})
 	if err != nil {
 		return err
 	}

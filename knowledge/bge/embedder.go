@@ -134,6 +134,16 @@ func (e *Embedder) EmbedQuery(ctx context.Context, query string) ([]float32, err
 	return v[0], nil
 }
 
+// EmbedQueries embeds many search queries, as EmbedQuery does each, in
+// Embed's parallel batches.
+func (e *Embedder) EmbedQueries(ctx context.Context, queries []string) ([][]float32, error) {
+	texts := make([]string, len(queries))
+	for i, q := range queries {
+		texts[i] = QueryInstruction + q
+	}
+	return e.Embed(ctx, texts)
+}
+
 // Embed embeds passages, one vector per text in order. Batches run in
 // parallel, longest first so that no long text is left running alone at
 // the end; texts of a batch (see WithBatchSize) are of similar length, so

@@ -67,13 +67,12 @@ func TestResidentSet(t *testing.T) {
 		refusedA             float64 // at most this share of answerable ones refused
 	}{
 		// Hold-out 2 among the examples, without its own: measured 0.850,
-		// 0.980, 16 of 20, 2 of 100.
-		{"resident_holdout2.jsonl", knowledge.OtherExamples, 0.80, 0.95, 0.75, 0.03},
-		// Written blind after the examples were chosen, by a writer who saw
-		// only the documents; measured 0.810, 0.940, 17 of 20, 5 of 100.
-		// Five answerable questions refused is above the 3 %: the
-		// floor records it rather than hides it.
-		{"resident_holdout4.jsonl", knowledge.AllExamples, 0.77, 0.91, 0.80, 0.06},
+		// 0.980, 17 of 20, 2 of 100.
+		{"resident_holdout2.jsonl", knowledge.OtherExamples, 0.80, 0.95, 0.80, 0.03},
+		// Written blind while the examples were written, by a writer who
+		// saw only the documents; measured 0.840, 0.960, 17 of 20, 3 of
+		// 100 (0.580, 0.800 without examples).
+		{"resident_holdout4.jsonl", knowledge.AllExamples, 0.80, 0.93, 0.80, 0.04},
 	} {
 		qs := readQuestions(t, filepath.Join("testdata", c.file))
 		rep, err := svc.EvalWith(context.Background(), qs, knowledge.AskOptions{K: 5, Examples: c.use})

@@ -274,7 +274,7 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 	sg.Strange = q.strangeness()
 	sg.Lacks = q.ask.lacks(passages, named)
 	if q.near.answered > 0 && q.near.not > 0 {
-		sg.Asked = q.near.answered - q.near.not
+		sg.Asked, sg.Examples = q.near.answered-q.near.not, true
 	}
 	return sg
 }

@@ -195,10 +195,21 @@ func (s *Service) seedExamples(ctx context.Context) (int, error) {
 	return added, nil
 }
 
-// embedExamples embeds the examples the current model has no vector of:
-// new ones, or all after a switch of models.
+// embedExamples embeds the examples the current model has no vector of
+// (new ones, or all after a switch of models), and with the built-in
+// embedder too when search compares their words (Tuning.AskedWords).
 func (s *Service) embedExamples(ctx context.Context) error {
-	model := s.embedder.Model()
+	if err := s.embedExamplesWith(ctx, s.embedder); err != nil {
+		return err
+	}
+	if s.opts.Tuning.AskedWords > 0 && s.embedder.Model() != BuiltinModel {
+		return s.embedExamplesWith(ctx, NewBuiltin())
+	}
+	return nil
+}
+
+func (s *Service) embedExamplesWith(ctx context.Context, embedder Embedder) error {
+	model := embedder.Model()
 	rows, err := s.pool.Query(ctx, `
 		SELECT e.id, e.question FROM examples e
 		WHERE NOT EXISTS (SELECT 1 FROM example_embeddings v WHERE v.example_id = e.id AND v.model = $1)
@@ -223,7 +234,7 @@ func (s *Service) embedExamples(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	vs, err := s.queryVectors(ctx, texts)
+	vs, err := queryVectors(ctx, embedder, texts)
 	if err != nil {
 		return fmt.Errorf("embed examples: %w", err)
 	}
@@ -252,11 +263,11 @@ type QueriesEmbedder interface {
 	EmbedQueries(ctx context.Context, queries []string) ([][]float32, error)
 }
 
-// queryVectors embeds texts as the question is embedded.
-func (s *Service) queryVectors(ctx context.Context, texts []string) ([][]float32, error) {
+// queryVectors embeds texts as a question is embedded.
+func queryVectors(ctx context.Context, embedder Embedder, texts []string) ([][]float32, error) {
 	var vs [][]float32
 	var err error
-	switch e := s.embedder.(type) {
+	switch e := embedder.(type) {
 	case QueriesEmbedder:
 		vs, err = e.EmbedQueries(ctx, texts)
 	case QueryEmbedder:
@@ -268,7 +279,7 @@ func (s *Service) queryVectors(ctx context.Context, texts []string) ([][]float32
 			vs = append(vs, v)
 		}
 	default:
-		vs, err = s.embedder.Embed(ctx, texts)
+		vs, err = embedder.Embed(ctx, texts)
 	}
 	if err != nil {
 		return nil, err

@@ -52,6 +52,10 @@ type Tuning struct {
 	// question like one answered before is likely answered by the same
 	// passage (examples.go).
 	Asked, AskedFloor float64
+	// AskedWords does the same by the examples closest in words (the
+	// built-in embedder's vectors): AskedWords × (cosine −
+	// AskedWordsFloor). Off where the built-in embedder is the model.
+	AskedWords, AskedWordsFloor float64
 	// Okapi adds, to each item the fusion brought, its Okapi BM25 score
 	// over the question's Han characters and bigrams, as a share of the
 	// best item's. Unlike the overlap above it saturates a repeated term
@@ -69,10 +73,10 @@ type Tuning struct {
 // embedder (a hashed bag of words) more on the words themselves.
 func TuningFor(model string) Tuning {
 	t := Tuning{Sim: 1, Overlap: 0.1, Bigram: 0.4, Place: 1.1, Elsewhere: 0.9, Okapi: 0.15, PlainQuery: true, Candidates: 40,
-		Asked: 1, AskedFloor: 0.6}
+		Asked: 1, AskedFloor: 0.6, AskedWords: 1, AskedWordsFloor: 0.2}
 	if model == BuiltinModel {
 		// A hashed bag of words puts paraphrases further apart.
-		t.Overlap, t.Asked, t.AskedFloor = 0.3, 2, 0.2
+		t.Overlap, t.Asked, t.AskedFloor, t.AskedWords = 0.3, 2, 0.2, 0
 	}
 	return t
 }
@@ -329,13 +333,29 @@ near AS MATERIALIZED (
     ORDER BY v.embedding::` + vec + ` <=> $3::` + vec + `
     LIMIT $13
 ),
+near_words AS MATERIALIZED (
+    -- The answered examples closest in words (the built-in embedder's
+    -- hashed words and bigrams): residents who ask about one thing use the
+    -- same everyday words, which the model may place apart.
+    SELECT v.example_id, 1 - (v.embedding::vector(` + strconv.Itoa(BuiltinDim) + `) <=> $17::vector(` + strconv.Itoa(BuiltinDim) + `)) AS sim
+    FROM example_embeddings v JOIN examples e ON e.id = v.example_id
+    WHERE v.model = '` + BuiltinModel + `' AND e.answerable AND $18::float8 > 0
+      AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)
+    ORDER BY v.embedding::vector(` + strconv.Itoa(BuiltinDim) + `) <=> $17::vector(` + strconv.Itoa(BuiltinDim) + `)
+    LIMIT $13
+),
 asked AS (
     -- The items those of them that were answered vouch for, by the
-    -- closest example.
-    SELECT p.chunk_id AS id, max(n.sim) AS asim
-    FROM near n JOIN example_passages p ON p.example_id = n.example_id
-    WHERE n.answerable
-    GROUP BY p.chunk_id
+    -- closest example in meaning and in words.
+    SELECT id, max(asim) AS asim, max(wsim) AS wsim FROM (
+        SELECT p.chunk_id AS id, n.sim AS asim, 0::float8 AS wsim
+        FROM near n JOIN example_passages p ON p.example_id = n.example_id
+        WHERE n.answerable
+        UNION ALL
+        SELECT p.chunk_id, 0, w.sim
+        FROM near_words w JOIN example_passages p ON p.example_id = w.example_id
+    ) x
+    GROUP BY id
 ),
 keyword AS (
     -- Each selective term's items come from the GIN index; an item's
@@ -356,7 +376,8 @@ keyword AS (
 ),
 cand AS (
     SELECT i.id, coalesce(s.rank, 0) AS srank, coalesce(k.rank, 0) AS krank,
-           coalesce(s.sim, 0) AS sim, coalesce(k.s, 0) AS ks, coalesce(a.asim, 0) AS asim
+           coalesce(s.sim, 0) AS sim, coalesce(k.s, 0) AS ks, coalesce(a.asim, 0) AS asim,
+           coalesce(a.wsim, 0) AS wsim
     FROM (SELECT id FROM semantic UNION SELECT id FROM keyword UNION SELECT id FROM asked) i
     LEFT JOIN semantic s ON s.id = i.id
     LEFT JOIN keyword k ON k.id = i.id
@@ -364,7 +385,7 @@ cand AS (
 ),
 sims AS (
     -- Cosines of the candidates the vector side did not bring.
-    SELECT c.id, c.srank, c.krank, c.ks, c.asim, ch.document_id AS doc, ch.parent,
+    SELECT c.id, c.srank, c.krank, c.ks, c.asim, c.wsim, ch.document_id AS doc, ch.parent,
            CASE WHEN c.srank > 0 THEN c.sim ELSE 1 - (e.embedding::` + vec + ` <=> $3::` + vec + `) END AS sim
     FROM cand c
     JOIN chunk_embeddings e ON e.chunk_id = c.id AND e.model = ` + lit + `
@@ -376,7 +397,8 @@ fused AS (
          + CASE WHEN krank > 0 THEN $7::float8 / ($8::float8 + krank) ELSE 0 END
          + $10::float8 * sim
          + $11::float8 * coalesce(ks / nullif(max(ks) OVER (), 0), 0)
-         + $12::float8 * greatest(asim - $14::float8, 0) AS score
+         + $12::float8 * greatest(asim - $14::float8, 0)
+         + $18::float8 * greatest(wsim - $19::float8, 0) AS score
     FROM sims
 ),
 best AS (
@@ -454,7 +476,8 @@ func (s *Service) search(ctx context.Context, q *query, limit int) ([]hit, []flo
 	t := s.opts.Tuning
 	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vec), t.Candidates, sel,
 		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap, t.Asked, examplesNearest, t.AskedFloor,
-		int(q.examples), q.question).Query(func(rows pgx.Rows) error {
+		int(q.examples), q.question, pgvector.NewVector(NewBuiltin().vector(q.question)),
+		t.AskedWords, t.AskedWordsFloor).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit
 			var matched []string

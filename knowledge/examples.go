@@ -226,7 +226,8 @@ func (s *Service) embedExamplesWith(ctx context.Context, embedder Embedder) erro
 			rows.Close()
 			return err
 		}
-		ids, texts = append(ids, id), append(texts, q)
+		names, _ := askedPlaces(q)
+		ids, texts = append(ids, id), append(texts, withoutPlaces(q, names))
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("find examples to embed: %w", err)
@@ -256,6 +257,17 @@ func (s *Service) findExamplePassages(ctx context.Context) error {
 		return fmt.Errorf("find the examples' passages: %w", err)
 	}
 	return nil
+}
+
+// withoutPlaces is a question with the place names it holds (names, as
+// askedPlaces reads them) taken out: an example and a question are alike
+// by what they ask, and a shared place name made every question about 刚察
+// look like "刚察县低保渐退期多久".
+func withoutPlaces(question string, names []string) string {
+	for _, n := range names {
+		question = strings.ReplaceAll(question, n, " ")
+	}
+	return question
 }
 
 // QueriesEmbedder embeds many queries at once (in parallel batches).

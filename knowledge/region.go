@@ -185,7 +185,9 @@ func weighPlaces(hits []hit, q query, own, elsewhere float64) {
 		case place.Same, place.Inside:
 			hits[i].Score *= own
 		case place.Elsewhere:
-			hits[i].Score *= elsewhere
+			// An example vouches for what a passage says, not for where
+			// it holds: another place's passage keeps none of its weight.
+			hits[i].Score = (hits[i].Score - hits[i].vouch) * elsewhere
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })

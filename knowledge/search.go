@@ -147,7 +147,9 @@ type hit struct {
 	sim        float64         // cosine similarity to the question
 	// asked is the cosine to the question of the closest answered
 	// example whose passage this item is, 0 if none is near.
-	asked   float64
+	asked float64
+	// vouch is what the examples added to the score.
+	vouch   float64
 	keyword int // rank on the full-text side, 0 if absent
 }
 
@@ -327,10 +329,10 @@ semantic AS (
 near AS MATERIALIZED (
     -- The examples closest to the question (a few thousand at most: no
     -- index is needed).
-    SELECT v.example_id, e.answerable, 1 - (v.embedding::` + vec + ` <=> $3::` + vec + `) AS sim
+    SELECT v.example_id, e.answerable, 1 - (v.embedding::` + vec + ` <=> $20::` + vec + `) AS sim
     FROM example_embeddings v JOIN examples e ON e.id = v.example_id
     WHERE v.model = ` + lit + ` AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)
-    ORDER BY v.embedding::` + vec + ` <=> $3::` + vec + `
+    ORDER BY v.embedding::` + vec + ` <=> $20::` + vec + `
     LIMIT $13
 ),
 near_words AS MATERIALIZED (
@@ -393,6 +395,7 @@ sims AS (
 ),
 fused AS (
     SELECT id, srank, krank, sim, asim, doc, parent,
+           $12::float8 * greatest(asim - $14::float8, 0) + $18::float8 * greatest(wsim - $19::float8, 0) AS vouch,
            CASE WHEN srank > 0 THEN $6::float8 / ($8::float8 + srank) ELSE 0 END
          + CASE WHEN krank > 0 THEN $7::float8 / ($8::float8 + krank) ELSE 0 END
          + $10::float8 * sim
@@ -414,12 +417,12 @@ best AS (
 SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, c.context, c.parent,
        f.score, f.srank, f.krank, ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched, f.sim,
        d.source <> '' AND EXISTS (SELECT 1 FROM documents o WHERE o.name = d.source) AS superseded,
-       f.asim, coalesce(n.answered, 0), coalesce(n.unanswered, 0)
+       f.asim, f.vouch, coalesce(n.answered, 0), coalesce(n.unanswered, 0)
 FROM best f
 CROSS JOIN (
     -- How close the closest answered and unanswered examples are.
     SELECT max(sim) FILTER (WHERE answerable) AS answered, max(sim) FILTER (WHERE NOT answerable) AS unanswered
-    FROM (SELECT e.answerable, 1 - (v.embedding::` + vec + ` <=> $3::` + vec + `) AS sim
+    FROM (SELECT e.answerable, 1 - (v.embedding::` + vec + ` <=> $20::` + vec + `) AS sim
           FROM example_embeddings v JOIN examples e ON e.id = v.example_id
           WHERE v.model = ` + lit + ` AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)) x
 ) n
@@ -466,6 +469,14 @@ func (s *Service) search(ctx context.Context, q *query, limit int) ([]hit, []flo
 	if err != nil {
 		return nil, nil, err
 	}
+	// Examples are compared by what is asked, not where: "刚察县…" is not
+	// like every question about 刚察.
+	asked, avec := withoutPlaces(q.question, q.askedNames), vec
+	if asked != q.question && q.examples != NoExamples {
+		if avec, err = s.queryVector(ctx, asked); err != nil {
+			return nil, nil, err
+		}
+	}
 
 	// One round trip: the transaction only scopes SET LOCAL, so the
 	// statements go together as a batch.
@@ -476,14 +487,14 @@ func (s *Service) search(ctx context.Context, q *query, limit int) ([]hit, []flo
 	t := s.opts.Tuning
 	batch.Queue(s.sql, terms, weights, pgvector.NewVector(vec), t.Candidates, sel,
 		t.Dense, t.Keyword, t.RRFK, fetch, t.Sim, t.Overlap, t.Asked, examplesNearest, t.AskedFloor,
-		int(q.examples), q.question, pgvector.NewVector(NewBuiltin().vector(q.question)),
-		t.AskedWords, t.AskedWordsFloor).Query(func(rows pgx.Rows) error {
+		int(q.examples), q.question, pgvector.NewVector(NewBuiltin().vector(asked)),
+		t.AskedWords, t.AskedWordsFloor, pgvector.NewVector(avec)).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h hit
 			var matched []string
 			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.item, &h.Text,
 				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim, &h.superseded,
-				&h.asked, &q.near.answered, &q.near.not); err != nil {
+				&h.asked, &h.vouch, &q.near.answered, &q.near.not); err != nil {
 				return err
 			}
 			h.divisions = divisionsOf(h.region)

@@ -187,6 +187,8 @@ func weighPlaces(hits []hit, q query, own, elsewhere float64) {
 		case place.Elsewhere:
 			// An example vouches for what a passage says, not for where
 			// it holds: another place's passage keeps none of its weight.
+			// (A passage of no known place keeps it: taking it away there
+			// too cost 6 of 574 questions at rank 1.)
 			hits[i].Score = (hits[i].Score - hits[i].vouch) * elsewhere
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -150,6 +151,78 @@ func (c *Console) answerFeedbackForm(w http.ResponseWriter, r *http.Request, s *
 		return
 	}
 	http.Redirect(w, r, "/console/answer", http.StatusSeeOther)
+}
+
+// answerSourceForm: the staff member says which source answered the
+// question they looked up. The question is stored as an example (knowledge
+// examples), so a resident who asks the same thing in other words is
+// shown that passage first; the lookup is rated helpful. The question is
+// the one recorded (redacted), never the form's.
+func (c *Console) answerSourceForm(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		c.renderError(w, r, s, http.StatusNotFound, "没有这条记录。")
+		return
+	}
+	if c.know == nil {
+		c.unavailable(w, r, s, "answer", "建议答复")
+		return
+	}
+	doc, span := strings.TrimSpace(r.PostFormValue("doc")), strings.TrimSpace(r.PostFormValue("span"))
+	if doc == "" || span == "" || utf8.RuneCountInString(span) > maxSpanRunes {
+		c.renderError(w, r, s, http.StatusBadRequest, "没有说明是哪一条来源。")
+		return
+	}
+	var question string
+	err = c.pool.QueryRow(r.Context(), `SELECT question FROM console_hotline_questions WHERE id = $1 AND user_id = $2`,
+		id, s.User.ID).Scan(&question)
+	if errors.Is(err, pgx.ErrNoRows) {
+		c.renderError(w, r, s, http.StatusNotFound, "没有这条记录。")
+		return
+	}
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	ex := knowledge.Example{Question: question, Answerable: true, Docs: []string{doc}, Spans: []string{span}}
+	if _, err := c.know.AddExamples(r.Context(), []knowledge.Example{ex}, "staff:"+s.User.Name); err != nil {
+		if strings.Contains(err.Error(), "expect_any") {
+			c.renderError(w, r, s, http.StatusBadRequest, "这条来源已不在资料里（可能刚更新过），请重新查找。")
+			return
+		}
+		c.fail(w, r, s, err)
+		return
+	}
+	if err := c.rate(r.Context(), s.User, id, true); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	if err := audit(r.Context(), c.pool, s.User, r, "example.add", doc, map[string]any{"lookup": id}); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/answer", http.StatusSeeOther)
+}
+
+// maxSpanRunes bounds the span a source form sends: spanOf makes 24.
+const maxSpanRunes = 60
+
+// spanOf is a short verbatim piece of a cited passage that names it to
+// the knowledge base: its first 24 characters, white space left out as
+// examples store spans.
+func spanOf(passage string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range passage {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(r)
+		if n++; n == 24 {
+			break
+		}
+	}
+	return b.String()
 }
 
 func (c *Console) apiAsk(w http.ResponseWriter, r *http.Request, s *session) {

@@ -203,6 +203,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/answer", c.page(allRoles, c.answerPage))
 	m.HandleFunc("POST /console/answer", c.page(allRoles, c.answerPage))
 	m.HandleFunc("POST /console/answer/{id}/feedback", c.page(allRoles, c.answerFeedbackForm))
+	m.HandleFunc("POST /console/answer/{id}/source", c.page(allRoles, c.answerSourceForm))
 	m.HandleFunc("POST /console/api/ask", c.api(allRoles, c.apiAsk))
 	m.HandleFunc("POST /console/api/ask/{id}/feedback", c.api(allRoles, c.apiAskFeedback))
 	m.HandleFunc("GET /console/api/ask/recent", c.api(allRoles, c.apiAskRecent))

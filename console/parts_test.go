@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,30 @@ func TestSuggestedAnswer(t *testing.T) {
 	require.NotNil(t, helpful)
 	require.False(t, *helpful)
 
+	// The staff member says which source answered: the question becomes an
+	// example of the knowledge base, audited, and the lookup is rated.
+	m := regexp.MustCompile(`name="doc" value="([^"]+)"><input type="hidden" name="span" value="([^"]+)"`).FindStringSubmatch(body)
+	require.NotNil(t, m, "each source has a form to say it answered")
+	countExamples := func() int {
+		var n int
+		require.NoError(t, st.pool.QueryRow(context.Background(), `SELECT count(*) FROM examples WHERE source = 'staff:hotline'`).Scan(&n))
+		return n
+	}
+	resp, _ = c.postForm(fmt.Sprintf("/console/answer/%d/source", id), url.Values{"csrf": {csrf}, "doc": {m[1]}, "span": {"不在资料里的一句话"}})
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "a span no passage holds")
+	resp, _ = other.postForm(fmt.Sprintf("/console/answer/%d/source", id), url.Values{"csrf": {ocsrf}, "doc": {m[1]}, "span": {m[2]}})
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "another staff member's lookup")
+	require.Zero(t, countExamples())
+	resp, _ = c.postForm(fmt.Sprintf("/console/answer/%d/source", id), url.Values{"csrf": {csrf}, "doc": {m[1]}, "span": {m[2]}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, 1, countExamples())
+	var exQuestion string
+	require.NoError(t, st.pool.QueryRow(context.Background(), `SELECT question FROM examples WHERE source = 'staff:hotline'`).Scan(&exQuestion))
+	require.Equal(t, stored, exQuestion, "the question as recorded, redacted")
+	require.Equal(t, 1, auditCount(t, st, "example.add", m[1]))
+	require.NoError(t, st.pool.QueryRow(context.Background(), `SELECT helpful FROM console_hotline_questions WHERE id = $1`, id).Scan(&helpful))
+	require.True(t, *helpful)
+
 	// The JSON API, and the recent list.
 	resp, body = c.api("POST", "/console/api/ask", csrf, `{"question":"今天天气怎么样，适合去钓鱼吗"}`)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
@@ -76,7 +101,7 @@ func TestSuggestedAnswer(t *testing.T) {
 	require.Contains(t, body, "钓鱼")
 	_, body = c.get("/console/answer")
 	require.Contains(t, body, "我最近查过的问题")
-	require.Contains(t, body, "没帮助")
+	require.Contains(t, body, "有帮助", "rated helpful when its source was confirmed")
 }
 
 func TestHandoffQueue(t *testing.T) {

@@ -117,6 +117,7 @@ func loadPages(c *Console) (map[string]*pageTemplate, error) {
 			return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
 		},
 		"highlight": highlight,
+		"spanOf":    spanOf,
 		"join":      strings.Join,
 		"deref":     func(b *bool) bool { return b != nil && *b },
 		"paramLabel": func(p string) string {

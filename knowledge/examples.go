@@ -88,7 +88,9 @@ func foldSpan(s string) string {
 
 // AddExamples stores examples in one transaction (all or none) and embeds
 // them. A question already stored is replaced: the newest word on where its
-// answer is wins. It returns how many were new.
+// answer is wins. An answered example must name a stored document with a
+// passage that holds one of its spans: a misspelt name or span would
+// otherwise be stored and vouch for nothing. It returns how many were new.
 func (s *Service) AddExamples(ctx context.Context, exs []Example, source string) (int, error) {
 	if source == "" {
 		return 0, errors.New("add examples: source: empty")
@@ -96,6 +98,20 @@ func (s *Service) AddExamples(ctx context.Context, exs []Example, source string)
 	added := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for i, e := range exs {
+			if e.Answerable {
+				var found bool
+				if err := tx.QueryRow(ctx, `
+					SELECT EXISTS (SELECT 1 FROM documents d JOIN chunks c ON c.document_id = d.id
+						WHERE d.name = ANY ($1) AND EXISTS (SELECT 1 FROM unnest($2::text[]) sp
+							WHERE sp <> '' AND strpos(regexp_replace(c.context, '\s', '', 'g'), sp) > 0))`,
+					nonNil(e.Docs), nonNil(e.Spans)).Scan(&found); err != nil {
+					return fmt.Errorf("example %d (%q): %w", i+1, e.Question, err)
+				}
+				if !found {
+					return fmt.Errorf("example %d (%q): expect_any: no passage of %s holds any of its spans",
+						i+1, e.Question, strings.Join(e.Docs, ", "))
+				}
+			}
 			var inserted bool
 			if err := tx.QueryRow(ctx, `
 				INSERT INTO examples (question, answerable, docs, spans, source) VALUES ($1, $2, $3, $4, $5)

@@ -123,15 +123,27 @@ func TestExamplesBadInput(t *testing.T) {
 	require.ErrorContains(t, err, "x7: answerable")
 
 	svc := knowledge.New(testdb.New(t), knowledge.NewBuiltin(), knowledge.Options{})
-	_, err = svc.AddExamples(ctx, []knowledge.Example{
-		{Question: "低保怎么申请", Answerable: true, Docs: []string{"a.txt"}, Spans: []string{"提出申请"}},
-		{Question: "低保能发多久", Answerable: true}, // no passage named
-	}, "test")
-	require.Error(t, err)
-	require.True(t, strings.Contains(err.Error(), "example 2"), err.Error())
-	ans, not, err := svc.ExampleCount(ctx)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"),
+		[]byte("关于最低生活保障审核确认的通知\n\n一、申请低保，由共同生活的家庭成员向户籍所在地乡镇提出申请。\n"), 0o600))
+	_, err = svc.Ingest(ctx, dir)
 	require.NoError(t, err)
-	require.Equal(t, [2]int{0, 0}, [2]int{ans, not}, "nothing of the batch is stored")
+	good := knowledge.Example{Question: "低保怎么申请", Answerable: true, Docs: []string{"a.txt"}, Spans: []string{"提出申请"}}
+	for _, bad := range []knowledge.Example{
+		{Question: "低保能发多久", Answerable: true},                                                    // no passage named
+		{Question: "低保找谁申请", Answerable: true, Docs: []string{"b.txt"}, Spans: []string{"提出申请"}},  // no such document
+		{Question: "低保去哪申请", Answerable: true, Docs: []string{"a.txt"}, Spans: []string{"向县里申请"}}, // no such text
+	} {
+		_, err = svc.AddExamples(ctx, []knowledge.Example{good, bad}, "test")
+		require.Error(t, err)
+		require.True(t, strings.Contains(err.Error(), "example 2"), err.Error())
+		ans, not, err := svc.ExampleCount(ctx)
+		require.NoError(t, err)
+		require.Equal(t, [2]int{0, 0}, [2]int{ans, not}, "nothing of the batch is stored")
+	}
+	added, err := svc.AddExamples(ctx, []knowledge.Example{good}, "test")
+	require.NoError(t, err)
+	require.Equal(t, 1, added)
 	_, err = svc.AddExamples(ctx, nil, "")
 	require.ErrorContains(t, err, "source")
 }

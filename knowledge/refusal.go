@@ -36,12 +36,16 @@ type signals struct {
 	// unless there are examples of both kinds (Examples).
 	Asked    float64
 	Examples bool
+	// AskedWords is Asked by the examples' words (the built-in
+	// embedder's vectors), where search compares them (Tuning.AskedWords).
+	AskedWords float64
 }
 
 // Calibration turns signals into a decision: the question is answered when
 //
 //	Bias + Sim·sim + Coverage·coverage + Off·off + Strange·strange
-//	  + Lacks·[lacks] + Asked·asked (+ AskedBias with examples) ≥ 0.
+//	  + Lacks·[lacks] + Asked·asked + AskedWords·askedWords
+//	  (+ AskedBias with examples) ≥ 0.
 //
 // The weights are fitted by logistic regression on our own tuning
 // questions and the bias moved to the operating point chosen from the
@@ -49,7 +53,7 @@ type signals struct {
 // costs a resident as much as a wrong answer. Each embedding model has its
 // own, since cosine scales differ between models.
 type Calibration struct {
-	Bias, Sim, Coverage, Off, Lacks, Strange, Asked float64
+	Bias, Sim, Coverage, Off, Lacks, Strange, Asked, AskedWords float64
 	// AskedBias is added to the bias where examples are there to weigh:
 	// the operating point was chosen with them, and without them (another
 	// corpus) the bias fitted without them holds.
@@ -64,11 +68,12 @@ func calibrationFor(model string) Calibration {
 	case strings.HasPrefix(model, "bge-small-zh"):
 		// Fitted on the dev file and our tuning half (130 questions, 17 out
 		// of scope); coverage's weight came out near zero and is left out.
-		// Asked and AskedBias were chosen with examples, each bundled
-		// question asked without its own (eval --examples others): of 953,
-		// 107 of 120 out of scope refused and 13 of 833 answerable ones
-		// (testdata/README.md, "Answered questions").
-		return Calibration{Bias: -1.39, Sim: 3.44, Off: -9.88, Lacks: -3.5, Strange: -1.12, Asked: 10, AskedBias: -0.31}
+		// Asked, AskedWords and AskedBias were chosen with examples, each
+		// bundled question asked without its own (eval --examples others):
+		// of 953, 110 of 120 out of scope refused and 8 of 833 answerable
+		// ones (testdata/README.md, "Answered questions").
+		return Calibration{Bias: -1.39, Sim: 3.44, Off: -9.88, Lacks: -3.5, Strange: -1.12,
+			Asked: 10, AskedWords: 3, AskedBias: -0.31}
 	case model == BuiltinModel:
 		// Fitted likewise; it tells off-topic questions apart less well
 		// (about half refused) and answers rather than refuse. Asked was
@@ -81,7 +86,8 @@ func calibrationFor(model string) Calibration {
 }
 
 func (c Calibration) score(s signals) float64 {
-	v := c.Bias + c.Sim*s.Sim + c.Coverage*s.Coverage + c.Off*s.Off + c.Strange*s.Strange + c.Asked*s.Asked
+	v := c.Bias + c.Sim*s.Sim + c.Coverage*s.Coverage + c.Off*s.Off + c.Strange*s.Strange + c.Asked*s.Asked +
+		c.AskedWords*s.AskedWords
 	if s.Examples {
 		v += c.AskedBias
 	}

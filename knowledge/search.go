@@ -118,7 +118,7 @@ type query struct {
 	ask ask
 	// near is how close the closest examples are, answered and not;
 	// search reads it.
-	near nearExamples
+	near, nearWords nearExamples
 	// examples is which examples may vouch (AskOptions.Examples).
 	examples ExampleUse
 	nChunks  float64
@@ -417,7 +417,8 @@ best AS (
 SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, c.context, c.parent,
        f.score, f.srank, f.krank, ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched, f.sim,
        d.source <> '' AND EXISTS (SELECT 1 FROM documents o WHERE o.name = d.source) AS superseded,
-       f.asim, f.vouch, coalesce(n.answered, 0), coalesce(n.unanswered, 0)
+       f.asim, f.vouch, coalesce(n.answered, 0), coalesce(n.unanswered, 0),
+       coalesce(nw.answered, 0), coalesce(nw.unanswered, 0)
 FROM best f
 CROSS JOIN (
     -- How close the closest answered and unanswered examples are.
@@ -426,6 +427,14 @@ CROSS JOIN (
           FROM example_embeddings v JOIN examples e ON e.id = v.example_id
           WHERE v.model = ` + lit + ` AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)) x
 ) n
+CROSS JOIN (
+    -- The same in words.
+    SELECT max(sim) FILTER (WHERE answerable) AS answered, max(sim) FILTER (WHERE NOT answerable) AS unanswered
+    FROM (SELECT e.answerable, 1 - (v.embedding::vector(` + strconv.Itoa(BuiltinDim) + `) <=> $17::vector(` + strconv.Itoa(BuiltinDim) + `)) AS sim
+          FROM example_embeddings v JOIN examples e ON e.id = v.example_id
+          WHERE v.model = '` + BuiltinModel + `' AND $18::float8 > 0
+            AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)) x
+) nw
 JOIN chunks c ON c.id = f.id
 JOIN documents d ON d.id = c.document_id
 ORDER BY f.score DESC, f.id`
@@ -494,7 +503,7 @@ func (s *Service) search(ctx context.Context, q *query, limit int) ([]hit, []flo
 			var matched []string
 			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.item, &h.Text,
 				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim, &h.superseded,
-				&h.asked, &h.vouch, &q.near.answered, &q.near.not); err != nil {
+				&h.asked, &h.vouch, &q.near.answered, &q.near.not, &q.nearWords.answered, &q.nearWords.not); err != nil {
 				return err
 			}
 			h.divisions = divisionsOf(h.region)

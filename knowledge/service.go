@@ -276,6 +276,15 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 	if q.near.answered > 0 && q.near.not > 0 {
 		sg.Asked, sg.Examples = q.near.answered-q.near.not, true
 	}
+	if q.nearWords.answered > 0 && q.nearWords.not > 0 {
+		sg.AskedWords = q.nearWords.answered - q.nearWords.not
+	}
+	if sg.Lacks {
+		// A question like one answered before still is not answered when
+		// the passages here do not state what it asks: "广东的…几倍" is
+		// like "…几倍认定", answered by 青海's rule, which is not 广东's.
+		sg.Asked, sg.AskedWords = min(sg.Asked, 0), min(sg.AskedWords, 0)
+	}
 	return sg
 }
 

@@ -279,10 +279,13 @@ func (s *Service) signals(ctx context.Context, q query, hits []hit, qvec []float
 	if q.nearWords.answered > 0 && q.nearWords.not > 0 {
 		sg.AskedWords = q.nearWords.answered - q.nearWords.not
 	}
-	if sg.Lacks {
-		// A question like one answered before still is not answered when
-		// the passages here do not state what it asks: "广东的…几倍" is
-		// like "…几倍认定", answered by 青海's rule, which is not 广东's.
+	if sg.Lacks && (len(q.askedNames) > 0 || q.byRegion) {
+		// Examples are compared without place names, so a question about
+		// one place is like one answered for another: "广东的…几倍" is like
+		// "…几倍认定", answered by 青海's rule, which is not 广东's. When
+		// the passages here do not state what it asks, the likeness counts
+		// for nothing. (For every question that lacks it, not only those
+		// of a place: one more answerable question refused in each set.)
 		sg.Asked, sg.AskedWords = min(sg.Asked, 0), min(sg.AskedWords, 0)
 	}
 	return sg

@@ -145,9 +145,6 @@ type hit struct {
 	matched    map[string]bool // query terms the chunk contains
 	semantic   int             // rank on the vector side, 0 if absent
 	sim        float64         // cosine similarity to the question
-	// asked is the cosine to the question of the closest answered
-	// example whose passage this item is, 0 if none is near.
-	asked float64
 	// vouch is what the examples added to the score.
 	vouch   float64
 	keyword int // rank on the full-text side, 0 if absent
@@ -326,25 +323,28 @@ semantic AS (
         LIMIT $4
     ) s
 ),
-near AS MATERIALIZED (
-    -- The examples closest to the question (a few thousand at most: no
-    -- index is needed).
+examples_meaning AS MATERIALIZED (
+    -- The question's cosine to every example that may vouch ($15: all,
+    -- all but the question itself, none); a few thousand at most, so an
+    -- exact scan, once.
     SELECT v.example_id, e.answerable, 1 - (v.embedding::` + vec + ` <=> $20::` + vec + `) AS sim
     FROM example_embeddings v JOIN examples e ON e.id = v.example_id
     WHERE v.model = ` + lit + ` AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)
-    ORDER BY v.embedding::` + vec + ` <=> $20::` + vec + `
-    LIMIT $13
 ),
-near_words AS MATERIALIZED (
-    -- The answered examples closest in words (the built-in embedder's
-    -- hashed words and bigrams): residents who ask about one thing use the
-    -- same everyday words, which the model may place apart.
-    SELECT v.example_id, 1 - (v.embedding::vector(` + strconv.Itoa(BuiltinDim) + `) <=> $17::vector(` + strconv.Itoa(BuiltinDim) + `)) AS sim
+examples_words AS MATERIALIZED (
+    -- The same in words (the built-in embedder's hashed words and
+    -- bigrams): residents who ask about one thing use the same everyday
+    -- words, which the model may place apart.
+    SELECT v.example_id, e.answerable, 1 - (v.embedding::vector(` + strconv.Itoa(BuiltinDim) + `) <=> $17::vector(` + strconv.Itoa(BuiltinDim) + `)) AS sim
     FROM example_embeddings v JOIN examples e ON e.id = v.example_id
-    WHERE v.model = '` + BuiltinModel + `' AND e.answerable AND $18::float8 > 0
+    WHERE v.model = '` + BuiltinModel + `' AND $18::float8 > 0
       AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)
-    ORDER BY v.embedding::vector(` + strconv.Itoa(BuiltinDim) + `) <=> $17::vector(` + strconv.Itoa(BuiltinDim) + `)
-    LIMIT $13
+),
+near AS (
+    SELECT example_id, answerable, sim FROM examples_meaning ORDER BY sim DESC, example_id LIMIT $13
+),
+near_words AS (
+    SELECT example_id, sim FROM examples_words WHERE answerable ORDER BY sim DESC, example_id LIMIT $13
 ),
 asked AS (
     -- The items those of them that were answered vouch for, by the
@@ -417,23 +417,17 @@ best AS (
 SELECT f.id, d.name, d.title, d.region, c.section, c.heading, c.text, c.context, c.parent,
        f.score, f.srank, f.krank, ARRAY(SELECT q.term FROM q WHERE c.tsv @@ q.tq) AS matched, f.sim,
        d.source <> '' AND EXISTS (SELECT 1 FROM documents o WHERE o.name = d.source) AS superseded,
-       f.asim, f.vouch, coalesce(n.answered, 0), coalesce(n.unanswered, 0),
+       f.vouch, coalesce(n.answered, 0), coalesce(n.unanswered, 0),
        coalesce(nw.answered, 0), coalesce(nw.unanswered, 0)
 FROM best f
 CROSS JOIN (
     -- How close the closest answered and unanswered examples are.
     SELECT max(sim) FILTER (WHERE answerable) AS answered, max(sim) FILTER (WHERE NOT answerable) AS unanswered
-    FROM (SELECT e.answerable, 1 - (v.embedding::` + vec + ` <=> $20::` + vec + `) AS sim
-          FROM example_embeddings v JOIN examples e ON e.id = v.example_id
-          WHERE v.model = ` + lit + ` AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)) x
+    FROM examples_meaning
 ) n
 CROSS JOIN (
-    -- The same in words.
     SELECT max(sim) FILTER (WHERE answerable) AS answered, max(sim) FILTER (WHERE NOT answerable) AS unanswered
-    FROM (SELECT e.answerable, 1 - (v.embedding::vector(` + strconv.Itoa(BuiltinDim) + `) <=> $17::vector(` + strconv.Itoa(BuiltinDim) + `)) AS sim
-          FROM example_embeddings v JOIN examples e ON e.id = v.example_id
-          WHERE v.model = '` + BuiltinModel + `' AND $18::float8 > 0
-            AND $15::int < 2 AND NOT ($15::int = 1 AND e.question = $16::text)) x
+    FROM examples_words
 ) nw
 JOIN chunks c ON c.id = f.id
 JOIN documents d ON d.id = c.document_id
@@ -503,7 +497,7 @@ func (s *Service) search(ctx context.Context, q *query, limit int) ([]hit, []flo
 			var matched []string
 			if err := rows.Scan(&h.chunkID, &h.Doc, &h.Title, &h.region, &h.Section, &h.heading, &h.item, &h.Text,
 				&h.parent, &h.Score, &h.semantic, &h.keyword, &matched, &h.sim, &h.superseded,
-				&h.asked, &h.vouch, &q.near.answered, &q.near.not, &q.nearWords.answered, &q.nearWords.not); err != nil {
+				&h.vouch, &q.near.answered, &q.near.not, &q.nearWords.answered, &q.nearWords.not); err != nil {
 				return err
 			}
 			h.divisions = divisionsOf(h.region)
@@ -543,19 +537,9 @@ func (s *Service) search(ctx context.Context, q *query, limit int) ([]hit, []flo
 // queryVector embeds the question as a query: with the model's query
 // instruction where the embedder has one.
 func (s *Service) queryVector(ctx context.Context, text string) ([]float32, error) {
-	if qe, ok := s.embedder.(QueryEmbedder); ok {
-		v, err := qe.EmbedQuery(ctx, text)
-		if err != nil {
-			return nil, fmt.Errorf("embed question: %w", err)
-		}
-		return v, nil
-	}
-	vecs, err := s.embedder.Embed(ctx, []string{text})
+	vecs, err := queryVectors(ctx, s.embedder, []string{text})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
-	}
-	if len(vecs) != 1 {
-		return nil, fmt.Errorf("embed question: got %d vectors", len(vecs))
 	}
 	return vecs[0], nil
 }
